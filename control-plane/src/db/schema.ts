@@ -1,0 +1,102 @@
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+export const accounts = sqliteTable('accounts', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  createdAt: integer('created_at').notNull(),
+});
+
+export const apiTokens = sqliteTable('api_tokens', {
+  id: text('id').primaryKey(),
+  accountId: text('account_id').notNull().references(() => accounts.id),
+  tokenHash: text('token_hash').notNull().unique(),
+  name: text('name').notNull(),
+  createdAt: integer('created_at').notNull(),
+});
+
+export const dispatchNamespaces = sqliteTable(
+  'dispatch_namespaces',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').notNull().references(() => accounts.id),
+    name: text('name').notNull(),
+    trustedWorkers: integer('trusted_workers', { mode: 'boolean' }).notNull().default(false),
+    createdBy: text('created_by').notNull(),
+    modifiedBy: text('modified_by').notNull(),
+    createdAt: integer('created_at').notNull(),
+    modifiedAt: integer('modified_at').notNull(),
+  },
+  (table) => [uniqueIndex('dispatch_namespaces_account_name').on(table.accountId, table.name)],
+);
+
+export const scripts = sqliteTable(
+  'scripts',
+  {
+    id: text('id').primaryKey(),
+    namespaceId: text('namespace_id').notNull().references(() => dispatchNamespaces.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    currentVersionId: text('current_version_id').notNull(),
+    createdAt: integer('created_at').notNull(),
+    modifiedAt: integer('modified_at').notNull(),
+  },
+  (table) => [uniqueIndex('scripts_namespace_name').on(table.namespaceId, table.name)],
+);
+
+/** One row per upload: immutable once written. `scripts.currentVersionId` points at the live one. */
+export const scriptVersions = sqliteTable(
+  'script_versions',
+  {
+    id: text('id').primaryKey(),
+    scriptId: text('script_id').notNull().references(() => scripts.id, { onDelete: 'cascade' }),
+    number: integer('number').notNull(),
+    createdAt: integer('created_at').notNull(),
+    /** JSON of `VersionContent`: modules (by blob key), bindings (secrets encrypted), settings. */
+    content: text('content').notNull(),
+    etag: text('etag').notNull(),
+  },
+  (table) => [uniqueIndex('script_versions_script_number').on(table.scriptId, table.number)],
+);
+
+export const scriptTags = sqliteTable(
+  'script_tags',
+  {
+    scriptId: text('script_id').notNull().references(() => scripts.id, { onDelete: 'cascade' }),
+    tag: text('tag').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.scriptId, table.tag] }), index('script_tags_tag').on(table.tag)],
+);
+
+export const assetUploadSessions = sqliteTable('asset_upload_sessions', {
+  id: text('id').primaryKey(),
+  accountId: text('account_id').notNull().references(() => accounts.id),
+  namespaceId: text('namespace_id').notNull(),
+  scriptName: text('script_name').notNull(),
+  /** JSON object: path -> { hash, size } */
+  manifest: text('manifest').notNull(),
+  createdAt: integer('created_at').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+});
+
+export const kvNamespaces = sqliteTable(
+  'kv_namespaces',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').notNull().references(() => accounts.id),
+    title: text('title').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (table) => [uniqueIndex('kv_namespaces_account_title').on(table.accountId, table.title)],
+);
+
+export const kvEntries = sqliteTable(
+  'kv_entries',
+  {
+    namespaceId: text('namespace_id').notNull().references(() => kvNamespaces.id, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    value: blob('value', { mode: 'buffer' }).notNull(),
+    metadata: text('metadata'),
+    /** Seconds since the epoch, as Cloudflare reports it; null means never. */
+    expiration: integer('expiration'),
+  },
+  (table) => [primaryKey({ columns: [table.namespaceId, table.key] })],
+);

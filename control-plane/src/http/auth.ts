@@ -1,0 +1,31 @@
+import type { MiddlewareHandler } from 'hono';
+import { findAccount, findToken } from '../accounts/accounts.ts';
+import type { AppEnv } from '../platform.ts';
+import { errors } from './api-error.ts';
+
+export function bearerToken(header: string | undefined): string | null {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  return match ? match[1] : null;
+}
+
+/** Resolves the caller's API token to its account; every API route sits behind it. */
+export const requireToken: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const token = bearerToken(c.req.header('authorization'));
+  if (!token) throw errors.unauthenticated();
+  const row = await findToken(c.var.platform.db, token);
+  if (!row) throw errors.unauthenticated('Authentication error: the API token is not valid.');
+  c.set('tokenId', row.id);
+  c.set('accountId', row.accountId);
+  await next();
+};
+
+/** For `/accounts/:accountId/...`: the account must exist and be the token's own. */
+export const requireAccountAccess: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const requested = c.req.param('accountId');
+  if (requested !== c.var.accountId) {
+    const exists = requested ? await findAccount(c.var.platform.db, requested) : null;
+    if (!exists) throw errors.notFound(7003, `Could not route to /accounts/${requested}: no such account.`);
+    throw errors.forbidden();
+  }
+  await next();
+};

@@ -1,0 +1,88 @@
+import { serve, type ServerType } from '@hono/node-server';
+import { asc, count, eq } from 'drizzle-orm';
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { ensureAccount, registerToken } from './accounts/accounts.ts';
+import { createApp } from './app.ts';
+import { LocalBlobStore } from './blobs/local-blob-store.ts';
+import { loadOrCreateKey } from './crypto/key-file.ts';
+import { randomHexId } from './crypto/hash.ts';
+import { SecretBox } from './crypto/secret-box.ts';
+import { TokenSigner } from './crypto/signed-token.ts';
+import { openDatabase } from './db/index.ts';
+import { accounts, apiTokens } from './db/schema.ts';
+import { createNamespace, findNamespace } from './namespaces/namespace-store.ts';
+import type { Platform } from './platform.ts';
+
+export interface ControlPlaneOptions {
+  dataDir: string;
+  port: number;
+  host: string;
+  /** The default account; created if missing. Generated on first start when absent. */
+  accountId?: string;
+  /** Registered as a root token of the default account when given. */
+  apiToken?: string;
+}
+
+export interface ControlPlane {
+  url: string;
+  accountId: string;
+  /** A token generated on this start because the account had none; shown once. */
+  generatedToken: string | null;
+  platform: Platform;
+  close(): Promise<void>;
+}
+
+const defaultNamespace = 'production';
+
+export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
+  const dataDir = resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const { db, client } = await openDatabase(`file:${join(dataDir, 'switchyard.db')}`);
+  const platform: Platform = {
+    db,
+    blobs: new LocalBlobStore(join(dataDir, 'blobs')),
+    secretBox: new SecretBox(await loadOrCreateKey(join(dataDir, 'keys', 'secrets.key'))),
+    signer: new TokenSigner(await loadOrCreateKey(join(dataDir, 'keys', 'signing.key'))),
+  };
+
+  const accountId = options.accountId ?? (await firstAccountId(platform)) ?? randomHexId();
+  if (!/^[0-9a-f]{32}$/.test(accountId)) throw new Error(`SWITCHYARD_ACCOUNT_ID must be 32 lowercase hex characters, got "${accountId}"`);
+  await ensureAccount(db, accountId, 'Default account');
+  let generatedToken: string | null = null;
+  if (options.apiToken) {
+    await registerToken(db, accountId, options.apiToken, 'root (SWITCHYARD_API_TOKEN)');
+  } else {
+    const [{ tokens }] = await db.select({ tokens: count() }).from(apiTokens).where(eq(apiTokens.accountId, accountId));
+    if (tokens === 0) {
+      generatedToken = randomBytes(30).toString('base64url');
+      await registerToken(db, accountId, generatedToken, 'root (generated)');
+    }
+  }
+  if (!(await findNamespace(db, accountId, defaultNamespace))) {
+    await createNamespace(db, accountId, defaultNamespace, 'switchyard');
+  }
+
+  const app = createApp(platform);
+  const server = await new Promise<ServerType>((resolveServer) => {
+    const started = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, () => resolveServer(started));
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  return {
+    url: `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`,
+    accountId,
+    generatedToken,
+    platform,
+    async close() {
+      await new Promise<void>((done) => server.close(() => done()));
+      client.close();
+    },
+  };
+}
+
+async function firstAccountId(platform: Platform): Promise<string | null> {
+  const [row] = await platform.db.select({ id: accounts.id }).from(accounts).orderBy(asc(accounts.createdAt)).limit(1);
+  return row?.id ?? null;
+}

@@ -1,0 +1,22 @@
+import type { BlobStore } from './blobs/blob-store.ts';
+import type { SecretBox } from './crypto/secret-box.ts';
+import type { TokenSigner } from './crypto/signed-token.ts';
+import type { Database } from './db/index.ts';
+import type { NamespaceRow } from './namespaces/namespace-store.ts';
+
+/** What every route needs: storage and keys, created once at start. */
+export interface Platform {
+  db: Database;
+  blobs: BlobStore;
+  secretBox: SecretBox;
+  signer: TokenSigner;
+}
+
+export interface AppEnv {
+  Variables: {
+    platform: Platform;
+    accountId: string;
+    tokenId: string;
+    namespace: NamespaceRow;
+  };
+}

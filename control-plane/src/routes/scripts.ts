@@ -1,0 +1,115 @@
+import { Hono, type Context } from 'hono';
+import { errors } from '../http/api-error.ts';
+import { success } from '../http/envelope.ts';
+import { readForm } from '../http/multipart.ts';
+import { pageInfo, readPage } from '../http/pagination.ts';
+import { findDependents } from '../scripts/dependents.ts';
+import { publicBinding } from '../scripts/bindings.ts';
+import { contentResponse, versionWithNewContent } from '../scripts/script-content.ts';
+import { namespacedScript, scriptObject } from '../scripts/script-json.ts';
+import {
+  assertScriptName,
+  deleteScriptRows,
+  deleteScriptsByFilter,
+  findScript,
+  getLiveScript,
+  listScripts,
+  listVersions,
+  parseTagFilter,
+  writeVersion,
+  type LiveScript,
+} from '../scripts/script-store.ts';
+import { versionFromUpload } from '../scripts/worker-upload.ts';
+import type { AppEnv } from '../platform.ts';
+
+export const scriptRoutes = new Hono<AppEnv>();
+
+scriptRoutes.get('/', async (c) => {
+  const page = readPage(c, { perPage: 100, maxPerPage: 1000 });
+  const filter = parseTagFilter(c.req.query('tags'));
+  const { total, scripts } = await listScripts(c.var.platform.db, c.var.namespace.id, filter, { offset: page.offset, limit: page.perPage });
+  const result = scripts.map((row) => namespacedScript(c.var.namespace, row.script, row.content, row.etag, row.tags));
+  return success(c, result, pageInfo(page, result.length, total));
+});
+
+scriptRoutes.delete('/', async (c) => {
+  const filter = parseTagFilter(c.req.query('tags'));
+  const limit = Math.min(Number(c.req.query('limit') ?? 1000) || 1000, 10_000);
+  const { deleted, hasMore } = await deleteScriptsByFilter(c.var.platform.db, c.var.namespace.id, filter, limit);
+  return success(c, { deleted: deleted.map((id) => ({ id })), deleted_count: deleted.length, has_more: hasMore });
+});
+
+async function findLive(c: Context<AppEnv>, name: string): Promise<LiveScript | null> {
+  const script = await findScript(c.var.platform.db, c.var.namespace.id, name);
+  return script ? getLiveScript(c.var.platform.db, c.var.namespace.id, name) : null;
+}
+
+export function uploadResult(live: LiveScript) {
+  return { ...scriptObject(live.script, live.content, live.version.etag, live.tags), version_id: live.version.id };
+}
+
+scriptRoutes.put('/:script', async (c) => {
+  const name = c.req.param('script');
+  assertScriptName(name);
+  const form = await readForm(c);
+  const target = { accountId: c.var.accountId, namespaceId: c.var.namespace.id, scriptName: name, previous: await findLive(c, name) };
+  const { content, tags } = await versionFromUpload(c.var.platform, target, form);
+  const live = await writeVersion(c.var.platform.db, { namespaceId: c.var.namespace.id, name, content, tags });
+  return success(c, uploadResult(live));
+});
+
+scriptRoutes.get('/:script', async (c) => {
+  const live = await getLiveScript(c.var.platform.db, c.var.namespace.id, c.req.param('script'));
+  return success(c, namespacedScript(c.var.namespace, live.script, live.content, live.version.etag, live.tags));
+});
+
+scriptRoutes.delete('/:script', async (c) => {
+  const name = c.req.param('script');
+  const { db } = c.var.platform;
+  const script = await findScript(db, c.var.namespace.id, name);
+  if (!script) throw errors.notFound(10007, `Script "${name}" was not found in this dispatch namespace.`);
+  if (c.req.query('force') !== 'true') {
+    const dependents = await findDependents(db, c.var.namespace.id, name);
+    if (dependents.length > 0) {
+      throw errors.conflict(
+        10064,
+        `Script "${name}" is bound as a service by ${dependents.map((d) => `"${d}"`).join(', ')}; delete with ?force=true to delete it anyway.`,
+      );
+    }
+  }
+  await db.transaction((tx) => deleteScriptRows(tx, [script.id]), { behavior: 'immediate' });
+  return success(c, null);
+});
+
+scriptRoutes.get('/:script/content', async (c) => {
+  const live = await getLiveScript(c.var.platform.db, c.var.namespace.id, c.req.param('script'));
+  return contentResponse(c.var.platform, live.content);
+});
+
+scriptRoutes.put('/:script/content', async (c) => {
+  const name = c.req.param('script');
+  const { db } = c.var.platform;
+  const previous = await getLiveScript(db, c.var.namespace.id, name);
+  const content = await versionWithNewContent(c, previous.content, await readForm(c));
+  const live = await writeVersion(db, { namespaceId: c.var.namespace.id, name, content });
+  return success(c, uploadResult(live));
+});
+
+scriptRoutes.get('/:script/bindings', async (c) => {
+  const live = await getLiveScript(c.var.platform.db, c.var.namespace.id, c.req.param('script'));
+  return success(c, live.content.bindings.map(publicBinding));
+});
+
+scriptRoutes.get('/:script/versions', async (c) => {
+  const page = readPage(c, { perPage: 20, maxPerPage: 100 });
+  const live = await getLiveScript(c.var.platform.db, c.var.namespace.id, c.req.param('script'));
+  const versions = await listVersions(c.var.platform.db, live.script.id, { offset: page.offset, limit: page.perPage });
+  const result = versions.map((version) => ({
+    id: version.id,
+    number: version.number,
+    created_on: new Date(version.createdAt).toISOString(),
+    etag: version.etag,
+    live: version.id === live.script.currentVersionId,
+  }));
+  return success(c, result, { page: page.page, per_page: page.perPage, count: result.length });
+});

@@ -1,0 +1,190 @@
+import { sha256Hex } from '../crypto/hash.ts';
+import { errors } from '../http/api-error.ts';
+import type { Platform } from '../platform.ts';
+import { missingHashes, sessionFromToken, sessionManifest } from '../assets/asset-sessions.ts';
+import { resolveBindings } from './bindings.ts';
+import { moduleTypeOf } from './module-types.ts';
+import { assertTags, type LiveScript } from './script-store.ts';
+import type { StoredAssets, StoredModule, VersionContent } from './version-content.ts';
+
+export const maxScriptBytes = 10 * 1024 * 1024;
+
+export interface UploadTarget {
+  accountId: string;
+  namespaceId: string;
+  scriptName: string;
+  previous: LiveScript | null;
+}
+
+/** Reads the `metadata` part of a Worker upload as JSON. */
+export async function readMetadata(form: FormData, required: boolean): Promise<Record<string, unknown>> {
+  const part = form.get('metadata');
+  if (part === null) {
+    if (required) throw errors.badRequest('The upload has no "metadata" part: send it as JSON with at least "main_module" or "body_part".', 10021);
+    return {};
+  }
+  const text = typeof part === 'string' ? part : await part.text();
+  let metadata: unknown;
+  try {
+    metadata = JSON.parse(text);
+  } catch {
+    throw errors.badRequest('The "metadata" part is not valid JSON.', 10021);
+  }
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
+    throw errors.badRequest('The "metadata" part must be a JSON object.', 10021);
+  }
+  return metadata as Record<string, unknown>;
+}
+
+/**
+ * Stores the module parts of an upload as blobs (before any row names them) and describes them.
+ * Every part but `metadata` is a module, named by its form field.
+ */
+export async function storeModules(platform: Platform, form: FormData): Promise<StoredModule[]> {
+  const modules: StoredModule[] = [];
+  let total = 0;
+  for (const [field, value] of form.entries()) {
+    if (field === 'metadata') continue;
+    const isFile = typeof value !== 'string';
+    const name = field;
+    const bytes = isFile ? new Uint8Array(await value.arrayBuffer()) : new TextEncoder().encode(value);
+    const contentType = isFile ? value.type : '';
+    const type = moduleTypeOf(name, contentType);
+    if (type !== 'sourceMap') total += bytes.byteLength;
+    if (total > maxScriptBytes) {
+      throw errors.tooLarge(10027, `The script's modules exceed the size limit of ${maxScriptBytes / 1024 / 1024} MiB; make the bundle smaller.`);
+    }
+    if (modules.some((module) => module.name === name)) throw errors.badRequest(`Module "${name}" appears more than once in the upload.`, 10021);
+    const blob = sha256Hex(bytes);
+    await platform.blobs.put('modules', blob, bytes);
+    modules.push({ name, type, contentType: contentType || 'application/octet-stream', blob, size: bytes.byteLength });
+  }
+  return modules;
+}
+
+/** Chooses the entry point named by `main_module` (modules) or `body_part` (service worker). */
+export function entryPoint(metadata: Record<string, unknown>, modules: StoredModule[]): Pick<VersionContent, 'format' | 'mainModule' | 'modules'> {
+  const { main_module: mainModule, body_part: bodyPart } = metadata;
+  if (mainModule === undefined && bodyPart === undefined) {
+    throw errors.badRequest('metadata needs "main_module" (ES modules) or "body_part" (service-worker script) naming the entry part.', 10021);
+  }
+  const wanted = (mainModule ?? bodyPart) as unknown;
+  const field = mainModule !== undefined ? 'main_module' : 'body_part';
+  if (typeof wanted !== 'string') throw errors.badRequest(`metadata.${field} must be a string.`, 10021);
+  const entry = modules.find((module) => module.name === wanted);
+  if (!entry) {
+    const names = modules.map((module) => `"${module.name}"`).join(', ') || 'none';
+    throw errors.badRequest(`metadata.${field} names "${wanted}", but no part of the upload has that name (parts: ${names}).`, 10021);
+  }
+  if (entry.type !== 'esModule' && entry.type !== 'commonJsModule') {
+    throw errors.badRequest(`The entry part "${wanted}" must be JavaScript (application/javascript+module or application/javascript), not ${entry.contentType}.`, 10021);
+  }
+  if (bodyPart !== undefined) {
+    return { format: 'service-worker', mainModule: wanted, modules: modules.map((module) => (module === entry ? { ...module, type: 'commonJsModule' } : module)) };
+  }
+  return { format: 'modules', mainModule: wanted, modules };
+}
+
+const compatibilityDatePattern = /^\d{4}-\d{2}-\d{2}$/;
+
+function stringList(value: unknown, field: string): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) throw errors.badRequest(`metadata.${field} must be an array of strings.`, 10021);
+  return value as string[];
+}
+
+/** The settings part of a version (everything but modules and assets) from metadata or a settings patch. */
+export async function resolveSettings(
+  platform: Platform,
+  target: UploadTarget,
+  metadata: Record<string, unknown>,
+  base: VersionContent | null,
+): Promise<Omit<VersionContent, 'format' | 'mainModule' | 'modules' | 'assets'>> {
+  const compatibilityDate = metadata.compatibility_date ?? base?.compatibilityDate ?? null;
+  if (compatibilityDate !== null && (typeof compatibilityDate !== 'string' || !compatibilityDatePattern.test(compatibilityDate))) {
+    throw errors.badRequest(`metadata.compatibility_date must be a date written YYYY-MM-DD, got ${JSON.stringify(compatibilityDate)}.`, 10021);
+  }
+  const limits = (metadata.limits ?? base?.limits ?? {}) as { cpu_ms?: unknown };
+  if (typeof limits !== 'object' || (limits.cpu_ms !== undefined && (!Number.isInteger(limits.cpu_ms) || (limits.cpu_ms as number) < 1))) {
+    throw errors.badRequest('metadata.limits.cpu_ms must be a positive whole number of milliseconds.', 10021);
+  }
+  const keepTypes = metadata.keep_bindings === undefined ? [] : stringList(metadata.keep_bindings, 'keep_bindings');
+  const bindingsGiven = metadata.bindings !== undefined;
+  const bindings = bindingsGiven || keepTypes.length > 0 || !base
+    ? await resolveBindings(metadata.bindings, {
+        db: platform.db,
+        accountId: target.accountId,
+        secretBox: platform.secretBox,
+        secretScope: `${target.namespaceId}/${target.scriptName}`,
+        previous: target.previous?.content.bindings ?? [],
+      }, keepTypes)
+    : base.bindings;
+  return {
+    bindings,
+    compatibilityDate: compatibilityDate as string | null,
+    compatibilityFlags: metadata.compatibility_flags !== undefined ? stringList(metadata.compatibility_flags, 'compatibility_flags') : (base?.compatibilityFlags ?? []),
+    usageModel: typeof metadata.usage_model === 'string' ? metadata.usage_model : (base?.usageModel ?? 'standard'),
+    limits: limits as { cpu_ms?: number },
+    placement: (metadata.placement as Record<string, unknown>) ?? base?.placement ?? {},
+    logpush: typeof metadata.logpush === 'boolean' ? metadata.logpush : (base?.logpush ?? false),
+    observability: (metadata.observability as Record<string, unknown>) ?? base?.observability ?? null,
+    tailConsumers: Array.isArray(metadata.tail_consumers) ? metadata.tail_consumers : (base?.tailConsumers ?? []),
+    annotations: typeof metadata.annotations === 'object' && metadata.annotations !== null ? (metadata.annotations as Record<string, unknown>) : {},
+  };
+}
+
+const htmlHandlings = ['auto-trailing-slash', 'force-trailing-slash', 'drop-trailing-slash', 'none'];
+const notFoundHandlings = ['none', '404-page', 'single-page-application'];
+
+/** Resolves `metadata.assets` (a completion token and config) or keeps the previous version's assets. */
+export async function resolveAssets(platform: Platform, target: UploadTarget, metadata: Record<string, unknown>): Promise<StoredAssets | null> {
+  const raw = metadata.assets as { jwt?: unknown; config?: unknown } | undefined;
+  const previous = target.previous?.content.assets ?? null;
+  if (raw === undefined || raw === null) return metadata.keep_assets === true ? previous : null;
+  if (typeof raw !== 'object') throw errors.badRequest('metadata.assets must be an object with "jwt" and optional "config".', 10021);
+  const config = (raw.config ?? {}) as Record<string, unknown>;
+  if (typeof config !== 'object' || Array.isArray(config)) throw errors.badRequest('metadata.assets.config must be an object.', 10021);
+  if (config.html_handling !== undefined && !htmlHandlings.includes(config.html_handling as string)) {
+    throw errors.badRequest(`metadata.assets.config.html_handling must be one of ${htmlHandlings.join(', ')}.`, 10021);
+  }
+  if (config.not_found_handling !== undefined && !notFoundHandlings.includes(config.not_found_handling as string)) {
+    throw errors.badRequest(`metadata.assets.config.not_found_handling must be one of ${notFoundHandlings.join(', ')}.`, 10021);
+  }
+  if (raw.jwt === undefined) {
+    if (!previous) throw errors.badRequest('metadata.assets has no "jwt" and the script has no assets to keep: upload them through an assets upload session first.', 10021);
+    return { manifest: previous.manifest, config };
+  }
+  if (typeof raw.jwt !== 'string') throw errors.badRequest('metadata.assets.jwt must be the completion token of an assets upload session.', 10021);
+  const session = await sessionFromToken(platform.db, platform.signer, raw.jwt, 'assets-complete');
+  if (!session || session.accountId !== target.accountId) {
+    throw errors.badRequest('metadata.assets.jwt is not a valid, unexpired completion token of this account: start a new assets upload session.', 10021);
+  }
+  const manifest = sessionManifest(session);
+  const missing = await missingHashes(platform.blobs, target.accountId, manifest);
+  if (missing.length > 0) throw errors.badRequest(`${missing.length} assets of the upload session were never uploaded (for example ${missing[0]}).`, 10021);
+  return { manifest, config };
+}
+
+export function assertAssetsBinding(content: Pick<VersionContent, 'bindings' | 'assets'>): void {
+  const binding = content.bindings.find((candidate) => candidate.type === 'assets');
+  if (binding && !content.assets) {
+    throw errors.badRequest(`Binding "${binding.name}" of type assets needs assets: pass metadata.assets.jwt from an assets upload session.`, 10021);
+  }
+}
+
+/** Builds the whole new version from a multipart Worker upload. */
+export async function versionFromUpload(platform: Platform, target: UploadTarget, form: FormData): Promise<{ content: VersionContent; tags?: string[] }> {
+  const metadata = await readMetadata(form, true);
+  const modules = await storeModules(platform, form);
+  const entry = entryPoint(metadata, modules);
+  const settings = await resolveSettings(platform, target, metadata, null);
+  const assets = await resolveAssets(platform, target, metadata);
+  const content: VersionContent = { ...entry, ...settings, assets };
+  assertAssetsBinding(content);
+  let tags: string[] | undefined;
+  if (metadata.tags !== undefined) {
+    tags = stringList(metadata.tags, 'tags');
+    assertTags(tags);
+  }
+  return { content, tags };
+}
