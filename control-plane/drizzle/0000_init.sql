@@ -9,6 +9,7 @@ CREATE TABLE `api_tokens` (
 	`account_id` text NOT NULL,
 	`token_hash` text NOT NULL,
 	`name` text NOT NULL,
+	`is_admin` integer DEFAULT false NOT NULL,
 	`created_at` integer NOT NULL,
 	FOREIGN KEY (`account_id`) REFERENCES `accounts`(`id`) ON UPDATE no action ON DELETE no action
 );

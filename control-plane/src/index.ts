@@ -52,12 +52,12 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   await ensureAccount(db, accountId, 'Default account');
   let generatedToken: string | null = null;
   if (options.apiToken) {
-    await registerToken(db, accountId, options.apiToken, 'root (SWITCHYARD_API_TOKEN)');
+    await registerToken(db, accountId, options.apiToken, 'root (SWITCHYARD_API_TOKEN)', true);
   } else {
     const [{ tokens }] = await db.select({ tokens: count() }).from(apiTokens).where(eq(apiTokens.accountId, accountId));
     if (tokens === 0) {
       generatedToken = randomBytes(30).toString('base64url');
-      await registerToken(db, accountId, generatedToken, 'root (generated)');
+      await registerToken(db, accountId, generatedToken, 'root (generated)', true);
     }
   }
   if (!(await findNamespace(db, accountId, defaultNamespace))) {

@@ -17,6 +17,7 @@ export interface AppEnv {
     platform: Platform;
     accountId: string;
     tokenId: string;
+    isAdmin: boolean;
     namespace: NamespaceRow;
   };
 }

@@ -14,11 +14,13 @@ export async function findAccount(db: Queryable, id: string) {
 }
 
 /** Registers `token` for `accountId`; only its SHA-256 is stored. Idempotent. */
-export async function registerToken(db: Queryable, accountId: string, token: string, name: string): Promise<void> {
-  await db
+export async function registerToken(db: Queryable, accountId: string, token: string, name: string, isAdmin = false) {
+  const [row] = await db
     .insert(apiTokens)
-    .values({ id: uuid(), accountId, tokenHash: sha256Hex(token), name, createdAt: Date.now() })
-    .onConflictDoNothing();
+    .values({ id: uuid(), accountId, tokenHash: sha256Hex(token), name, isAdmin, createdAt: Date.now() })
+    .onConflictDoUpdate({ target: apiTokens.tokenHash, set: { isAdmin } })
+    .returning();
+  return row;
 }
 
 export async function findToken(db: Queryable, token: string) {

@@ -11,6 +11,8 @@ export const apiTokens = sqliteTable('api_tokens', {
   accountId: text('account_id').notNull().references(() => accounts.id),
   tokenHash: text('token_hash').notNull().unique(),
   name: text('name').notNull(),
+  /** A platform administrator's token: may create accounts and act in any of them. */
+  isAdmin: integer('is_admin', { mode: 'boolean' }).notNull().default(false),
   createdAt: integer('created_at').notNull(),
 });
 

@@ -16,16 +16,21 @@ export const requireToken: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!row) throw errors.unauthenticated('Authentication error: the API token is not valid.');
   c.set('tokenId', row.id);
   c.set('accountId', row.accountId);
+  c.set('isAdmin', row.isAdmin);
   await next();
 };
 
-/** For `/accounts/:accountId/...`: the account must exist and be the token's own. */
+/**
+ * For `/accounts/:accountId/...`: the account must exist and be the token's own, or the token an
+ * administrator's. From here on `accountId` is the account of the path.
+ */
 export const requireAccountAccess: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const requested = c.req.param('accountId');
+  const requested = c.req.param('accountId') ?? '';
   if (requested !== c.var.accountId) {
-    const exists = requested ? await findAccount(c.var.platform.db, requested) : null;
+    const exists = await findAccount(c.var.platform.db, requested);
     if (!exists) throw errors.notFound(7003, `Could not route to /accounts/${requested}: no such account.`);
-    throw errors.forbidden();
+    if (!c.var.isAdmin) throw errors.forbidden();
+    c.set('accountId', requested);
   }
   await next();
 };

@@ -1,29 +1,61 @@
-import { Hono } from 'hono';
-import { findAccount } from '../accounts/accounts.ts';
+import { asc, eq } from 'drizzle-orm';
+import { Hono, type Context } from 'hono';
+import { randomBytes } from 'node:crypto';
+import { ensureAccount, findAccount, registerToken } from '../accounts/accounts.ts';
+import { randomHexId } from '../crypto/hash.ts';
+import { accounts } from '../db/schema.ts';
+import { errors } from '../http/api-error.ts';
 import { success } from '../http/envelope.ts';
+import { readJson } from '../http/validation.ts';
 import type { AppEnv } from '../platform.ts';
 
-/** The identity endpoints clients call to check a token and find its account. */
+/** Accounts and tokens: what clients call to check a token, and what a platform admin uses to onboard tenants. */
 export const identityRoutes = new Hono<AppEnv>();
+
+const accountJson = (row: typeof accounts.$inferSelect) => ({
+  id: row.id,
+  name: row.name,
+  created_on: new Date(row.createdAt).toISOString(),
+  settings: {},
+});
+
+async function ownAccounts(c: Context<AppEnv>) {
+  const { db } = c.var.platform;
+  if (c.var.isAdmin) return db.select().from(accounts).orderBy(asc(accounts.createdAt));
+  return db.select().from(accounts).where(eq(accounts.id, c.var.accountId));
+}
+
+const singlePage = (count: number) => ({ page: 1, per_page: Math.max(count, 20), count, total_count: count, total_pages: 1 });
 
 identityRoutes.get('/user/tokens/verify', (c) => success(c, { id: c.var.tokenId, status: 'active' }));
 
-async function accountJson(c: { var: AppEnv['Variables'] }) {
-  const account = await findAccount(c.var.platform.db, c.var.accountId);
-  return { id: c.var.accountId, name: account?.name ?? c.var.accountId, created_on: new Date(account?.createdAt ?? 0).toISOString(), settings: {} };
-}
+identityRoutes.get('/accounts', async (c) => {
+  const rows = await ownAccounts(c);
+  return success(c, rows.map(accountJson), singlePage(rows.length));
+});
 
-identityRoutes.get('/accounts', async (c) => success(c, [await accountJson(c)], { page: 1, per_page: 20, count: 1, total_count: 1, total_pages: 1 }));
+identityRoutes.post('/accounts', async (c) => {
+  if (!c.var.isAdmin) throw errors.forbidden('Only a platform administrator token can create accounts.');
+  const body = (await readJson(c)) as { name?: unknown } | undefined;
+  if (typeof body?.name !== 'string' || body.name.trim() === '') throw errors.badRequest('A new account needs a "name".', 10001);
+  const id = randomHexId();
+  await ensureAccount(c.var.platform.db, id, body.name);
+  return success(c, accountJson((await findAccount(c.var.platform.db, id))!));
+});
 
-identityRoutes.get('/accounts/:accountId', async (c) => success(c, await accountJson(c)));
+identityRoutes.get('/accounts/:accountId', async (c) => success(c, accountJson((await findAccount(c.var.platform.db, c.var.accountId))!)));
+
+/** Creates an API token of the account; its value is returned this once and stored only hashed. */
+identityRoutes.post('/accounts/:accountId/tokens', async (c) => {
+  const body = (await readJson(c)) as { name?: unknown } | undefined;
+  if (typeof body?.name !== 'string' || body.name.trim() === '') throw errors.badRequest('A new token needs a "name".', 10001);
+  const value = randomBytes(30).toString('base64url');
+  const row = await registerToken(c.var.platform.db, c.var.accountId, value, body.name);
+  return success(c, { id: row.id, name: row.name, status: 'active', issued_on: new Date(row.createdAt).toISOString(), value });
+});
 
 identityRoutes.get('/memberships', async (c) => {
-  const account = await accountJson(c);
-  return success(c, [{ id: c.var.tokenId, status: 'accepted', account: { id: account.id, name: account.name } }], {
-    page: 1,
-    per_page: 20,
-    count: 1,
-    total_count: 1,
-    total_pages: 1,
-  });
+  const rows = await ownAccounts(c);
+  const result = rows.map((row) => ({ id: `${c.var.tokenId}-${row.id}`, status: 'accepted', account: { id: row.id, name: row.name } }));
+  return success(c, result, singlePage(rows.length));
 });
