@@ -25,7 +25,7 @@ export function createApp(platform: Platform) {
     c.set('platform', platform);
     await next();
   });
-  app.get('/healthz', (c) => c.text('ok'));
+  app.get('/healthz', (c) => (platform.readiness.ready ? c.text('ok') : c.text('starting', 503)));
 
   const api = new Hono<AppEnv>();
   api.use(

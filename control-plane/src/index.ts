@@ -11,6 +11,8 @@ import { randomHexId } from './crypto/hash.ts';
 import { SecretBox } from './crypto/secret-box.ts';
 import { TokenSigner } from './crypto/signed-token.ts';
 import { openDatabase } from './db/index.ts';
+import { ChangeFeed } from './internal/change-feed.ts';
+import { createInternalApp } from './internal/internal-app.ts';
 import { accounts, apiTokens } from './db/schema.ts';
 import { createNamespace, findNamespace } from './namespaces/namespace-store.ts';
 import type { Platform } from './platform.ts';
@@ -31,6 +33,8 @@ export interface ControlPlane {
   /** A token generated on this start because the account had none; shown once. */
   generatedToken: string | null;
   platform: Platform;
+  /** Loopback URL of the API the data plane reads through, and the secret it must send. */
+  internal: { url: string; secret: string };
   close(): Promise<void>;
 }
 
@@ -45,6 +49,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     blobs: new LocalBlobStore(join(dataDir, 'blobs')),
     secretBox: new SecretBox(await loadOrCreateKey(join(dataDir, 'keys', 'secrets.key'))),
     signer: new TokenSigner(await loadOrCreateKey(join(dataDir, 'keys', 'signing.key'))),
+    changes: new ChangeFeed(),
+    readiness: { ready: false },
   };
 
   const accountId = options.accountId ?? (await firstAccountId(platform)) ?? randomHexId();
@@ -64,22 +70,33 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     await createNamespace(db, accountId, defaultNamespace, 'switchyard');
   }
 
-  const app = createApp(platform);
-  const server = await new Promise<ServerType>((resolveServer) => {
-    const started = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, () => resolveServer(started));
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
+  const server = await listen(createApp(platform).fetch, options.host, options.port);
+  const internalSecret = randomBytes(32).toString('base64url');
+  const internalServer = await listen(createInternalApp(platform, internalSecret).fetch, '127.0.0.1', 0);
   return {
-    url: `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`,
+    url: urlOf(server, options.host),
     accountId,
     generatedToken,
     platform,
+    internal: { url: urlOf(internalServer, '127.0.0.1'), secret: internalSecret },
     async close() {
-      await new Promise<void>((done) => server.close(() => done()));
+      await Promise.all([server, internalServer].map((s) => new Promise<void>((done) => s.close(() => done()))));
       client.close();
     },
   };
+}
+
+function listen(fetch: (request: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<ServerType> {
+  return new Promise((resolveServer, reject) => {
+    const started = serve({ fetch, port, hostname }, () => resolveServer(started));
+    started.once('error', reject);
+  });
+}
+
+function urlOf(server: ServerType, host: string): string {
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 async function firstAccountId(platform: Platform): Promise<string | null> {

@@ -2,6 +2,7 @@ import type { BlobStore } from './blobs/blob-store.ts';
 import type { SecretBox } from './crypto/secret-box.ts';
 import type { TokenSigner } from './crypto/signed-token.ts';
 import type { Database } from './db/index.ts';
+import type { ChangeFeed } from './internal/change-feed.ts';
 import type { NamespaceRow } from './namespaces/namespace-store.ts';
 
 /** What every route needs: storage and keys, created once at start. */
@@ -10,6 +11,9 @@ export interface Platform {
   blobs: BlobStore;
   secretBox: SecretBox;
   signer: TokenSigner;
+  changes: ChangeFeed;
+  /** Set once the whole platform (data plane included) serves; `/healthz` answers 503 until then. */
+  readiness: { ready: boolean };
 }
 
 export interface AppEnv {

@@ -6,6 +6,7 @@ import { readJson, validate } from '../http/validation.ts';
 import { secretAad } from '../scripts/bindings.ts';
 import { getLiveScript, writeVersion, type LiveScript } from '../scripts/script-store.ts';
 import type { StoredBinding } from '../scripts/version-content.ts';
+import { announceChange } from '../internal/announce.ts';
 import type { AppEnv } from '../platform.ts';
 
 export const secretRoutes = new Hono<AppEnv>();
@@ -30,6 +31,7 @@ async function replaceBindings(c: Context<AppEnv>, current: LiveScript, bindings
     name: current.script.name,
     content: { ...current.content, bindings },
   });
+  await announceChange(c, [current.script.name]);
 }
 
 secretRoutes.put('/:script/secrets', async (c) => {

@@ -5,6 +5,7 @@ import { readJson } from '../http/validation.ts';
 import { settingsObject } from '../scripts/script-json.ts';
 import { assertTags, getLiveScript, writeVersion } from '../scripts/script-store.ts';
 import { assertAssetsBinding, resolveSettings } from '../scripts/worker-upload.ts';
+import { announceChange } from '../internal/announce.ts';
 import type { AppEnv } from '../platform.ts';
 
 export const settingsRoutes = new Hono<AppEnv>();
@@ -54,5 +55,6 @@ settingsRoutes.patch('/:script/settings', async (c) => {
     assertTags(tags);
   }
   const live = await writeVersion(platform.db, { namespaceId: namespace.id, name, content, tags });
+  await announceChange(c, [name]);
   return success(c, settingsObject(live.content, live.tags));
 });

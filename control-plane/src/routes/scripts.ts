@@ -20,6 +20,7 @@ import {
   type LiveScript,
 } from '../scripts/script-store.ts';
 import { versionFromUpload } from '../scripts/worker-upload.ts';
+import { announceChange } from '../internal/announce.ts';
 import type { AppEnv } from '../platform.ts';
 
 export const scriptRoutes = new Hono<AppEnv>();
@@ -36,6 +37,7 @@ scriptRoutes.delete('/', async (c) => {
   const filter = parseTagFilter(c.req.query('tags'));
   const limit = Math.min(Number(c.req.query('limit') ?? 1000) || 1000, 10_000);
   const { deleted, hasMore } = await deleteScriptsByFilter(c.var.platform.db, c.var.namespace.id, filter, limit);
+  await announceChange(c, deleted);
   return success(c, { deleted: deleted.map((id) => ({ id })), deleted_count: deleted.length, has_more: hasMore });
 });
 
@@ -55,6 +57,7 @@ scriptRoutes.put('/:script', async (c) => {
   const target = { accountId: c.var.accountId, namespaceId: c.var.namespace.id, scriptName: name, previous: await findLive(c, name) };
   const { content, tags } = await versionFromUpload(c.var.platform, target, form);
   const live = await writeVersion(c.var.platform.db, { namespaceId: c.var.namespace.id, name, content, tags });
+  await announceChange(c, [name]);
   return success(c, uploadResult(live));
 });
 
@@ -78,6 +81,7 @@ scriptRoutes.delete('/:script', async (c) => {
     }
   }
   await db.transaction((tx) => deleteScriptRows(tx, [script.id]), { behavior: 'immediate' });
+  await announceChange(c, [name]);
   return success(c, null);
 });
 
@@ -92,6 +96,7 @@ scriptRoutes.put('/:script/content', async (c) => {
   const previous = await getLiveScript(db, c.var.namespace.id, name);
   const content = await versionWithNewContent(c, previous.content, await readForm(c));
   const live = await writeVersion(db, { namespaceId: c.var.namespace.id, name, content });
+  await announceChange(c, [name]);
   return success(c, uploadResult(live));
 });
 

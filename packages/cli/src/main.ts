@@ -1,4 +1,9 @@
 import { startControlPlane } from '@switchyard/control-plane';
+import { DataPlane } from '@switchyard/runtime';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 
 function readPort(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -9,23 +14,42 @@ function readPort(name: string, fallback: number): number {
 }
 
 async function start(): Promise<void> {
+  const dataDir = resolve(process.env.SWITCHYARD_DATA_DIR || './.switchyard');
   const controlPlane = await startControlPlane({
-    dataDir: process.env.SWITCHYARD_DATA_DIR || './.switchyard',
+    dataDir,
     port: readPort('SWITCHYARD_API_PORT', 8787),
     host: process.env.SWITCHYARD_API_HOST || '127.0.0.1',
     accountId: process.env.SWITCHYARD_ACCOUNT_ID || undefined,
     apiToken: process.env.SWITCHYARD_API_TOKEN || undefined,
   });
-  console.log(`switchyard: API listening on ${controlPlane.url}/client/v4`);
+  const varOverrides: Record<string, string> = {};
+  if (process.env.SWITCHYARD_BASE_DOMAIN) varOverrides.BASE_DOMAIN = process.env.SWITCHYARD_BASE_DOMAIN;
+  const dataPlane = await DataPlane.start({
+    ingress: { host: process.env.SWITCHYARD_HTTP_HOST || '127.0.0.1', port: readPort('SWITCHYARD_HTTP_PORT', 8080) },
+    control: controlPlane.internal,
+    accountId: controlPlane.accountId,
+    dispatchWorkerConfig: resolve(process.env.SWITCHYARD_DISPATCH_WORKER || join(repoRoot, 'wrangler.toml')),
+    varOverrides,
+    runDir: join(dataDir, 'run'),
+  });
+  controlPlane.platform.readiness.ready = true;
+  controlPlane.platform.changes.subscribe(async (change) => {
+    if (change.accountId === controlPlane.accountId) await dataPlane.applyChange(change);
+  });
+
+  console.log(`switchyard: traffic ingress on ${dataPlane.ingressUrl}`);
   console.log(`switchyard: account id ${controlPlane.accountId}`);
   if (controlPlane.generatedToken) {
     console.log(`switchyard: generated API token (shown once, keep it): ${controlPlane.generatedToken}`);
   }
+  console.log(`switchyard: API listening on ${controlPlane.url}/client/v4`);
+
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`switchyard: ${signal} received, stopping`);
+    await dataPlane.stop();
     await controlPlane.close();
     process.exit(0);
   };
@@ -35,7 +59,7 @@ async function start(): Promise<void> {
 
 const command = process.argv[2] ?? 'start';
 if (command !== 'start') {
-  console.error(`usage: switchyard start`);
+  console.error('usage: switchyard start');
   process.exit(2);
 }
 await start();

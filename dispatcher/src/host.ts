@@ -1,0 +1,29 @@
+// The dispatch worker's host module: runs the platform owner's dispatch worker unchanged, with
+// `env` built as wrangler would (vars, KV namespaces, dispatch namespaces), and exports the
+// entrypoints that back those bindings.
+import owner from 'switchyard:owner-dispatch-worker';
+import type { HostEnv, HostExports } from './config.ts';
+import { DispatchNamespace } from './dispatch-namespace.ts';
+
+export { Admin } from './admin.ts';
+export { Assets } from './bindings/assets.ts';
+export { KvNamespace } from './bindings/kv-namespace.ts';
+export { Outbound } from './outbound.ts';
+export { UserWorker } from './user-worker.ts';
+
+let ownerEnv: Record<string, unknown> | undefined;
+
+function envFor(env: HostEnv, exports: HostExports): Record<string, unknown> {
+  if (ownerEnv) return ownerEnv;
+  const config = env.SWITCHYARD;
+  const built: Record<string, unknown> = { ...config.vars };
+  for (const [binding, namespaceId] of Object.entries(config.kvNamespaces)) built[binding] = exports.KvNamespace({ props: { namespaceId } });
+  for (const [binding, namespace] of Object.entries(config.dispatchNamespaces)) built[binding] = new DispatchNamespace(exports, namespace);
+  return (ownerEnv = built);
+}
+
+export default {
+  fetch(request: Request, env: HostEnv, ctx: ExecutionContext): Promise<Response> | Response {
+    return owner.fetch(request, envFor(env, ctx.exports as unknown as HostExports), ctx);
+  },
+} satisfies ExportedHandler<HostEnv>;

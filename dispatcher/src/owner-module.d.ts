@@ -1,0 +1,4 @@
+declare module 'switchyard:owner-dispatch-worker' {
+  const worker: { fetch(request: Request, env: Record<string, unknown>, ctx: ExecutionContext): Response | Promise<Response> };
+  export default worker;
+}

@@ -1,0 +1,52 @@
+import { WorkerEntrypoint } from 'cloudflare:workers';
+import { matchingAsset } from './bindings/assets.ts';
+import type { HostEnv, HostExports } from './config.ts';
+import { ControlPlaneClient } from './control-plane-client.ts';
+import { workerThrewException } from './error-pages.ts';
+import { loaderCode, userEnv } from './loaded-code.ts';
+import { liveVersion, versionCode } from './script-cache.ts';
+
+export interface UserWorkerProps {
+  namespace: string;
+  script: string;
+  limits?: { cpuMs?: number; subRequests?: number };
+  outbound?: Record<string, unknown>;
+}
+
+export class WorkerNotFoundError extends Error {
+  constructor(namespace: string, script: string) {
+    super(`Worker not found: there is no script named "${script}" in dispatch namespace "${namespace}".`);
+    this.name = 'Error';
+  }
+}
+
+/**
+ * One customer script, as `DISPATCHER.get(name)` hands it out: resolves the live version, serves a
+ * matching asset without waking the script, else runs the version in its own isolate (loaded once
+ * per version through the Worker Loader) and answers 1101 if it throws.
+ */
+export class UserWorker extends WorkerEntrypoint<HostEnv, UserWorkerProps> {
+  async fetch(request: Request): Promise<Response> {
+    const { namespace, script } = this.ctx.props;
+    const client = new ControlPlaneClient(this.env.CONTROL, this.env.SWITCHYARD);
+    const versionId = await liveVersion(client, namespace, script);
+    if (!versionId) throw new WorkerNotFoundError(namespace, script);
+    const code = await versionCode(client, versionId);
+    if (code.assets && code.assets.config.run_worker_first !== true) {
+      const asset = await matchingAsset(client, code, request);
+      if (asset) return asset;
+    }
+    const exports = this.ctx.exports as unknown as HostExports;
+    const worker = this.env.LOADER.get(versionId, () => {
+      const env = userEnv(code, exports, { namespace, script, versionId });
+      return loaderCode(code, env, exports.Outbound({ props: { namespace, script } }));
+    });
+    try {
+      return await worker.getEntrypoint().fetch(request);
+    } catch (error) {
+      const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      console.error(JSON.stringify({ event: 'worker_exception', namespace, script, versionId, error: detail }));
+      return workerThrewException();
+    }
+  }
+}

@@ -1,0 +1,1 @@
+export { DataPlane, type DataPlaneOptions, type ScriptChange } from './data-plane.ts';
