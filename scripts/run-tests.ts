@@ -4,7 +4,7 @@ import { globSync } from 'node:fs';
 
 const run = (args: string[]) => spawnSync(process.execPath, args, { stdio: 'inherit' }).status ?? 1;
 
-const typecheck = run(['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json']);
+const typecheck = run(['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json']) || run(['node_modules/typescript/bin/tsc', '-p', 'dispatcher/tsconfig.json']);
 if (typecheck !== 0) {
   console.error('npm test: type errors (above) must be fixed first.');
   process.exit(typecheck);

@@ -3,6 +3,7 @@ import type { WorkerCode, WorkerModule } from './control-plane-client.ts';
 import { serviceWorkerShim } from './service-worker-shim.ts';
 
 const shimName = '__switchyard_service_worker.mjs';
+const commonJsEntryName = '__switchyard_commonjs_entry.mjs';
 const defaultCompatibilityDate = '2024-09-23';
 
 function base64Bytes(base64: string): ArrayBuffer {
@@ -69,6 +70,10 @@ export function loaderCode(code: WorkerCode, env: Record<string, unknown>, globa
   if (code.format === 'service-worker') {
     modules[shimName] = { js: serviceWorkerShim(code.mainModule, Object.keys(env)) };
     mainModule = shimName;
+  } else if (modules[mainModule] && 'cjs' in modules[mainModule]) {
+    // A CommonJS entry exports its handlers through module.exports; re-export them as the default.
+    modules[commonJsEntryName] = { js: `import worker from ${JSON.stringify(`./${mainModule}`)};\nexport default worker;\n` };
+    mainModule = commonJsEntryName;
   }
   return {
     compatibilityDate: code.compatibilityDate ?? defaultCompatibilityDate,

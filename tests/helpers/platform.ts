@@ -12,6 +12,8 @@ export interface RunningPlatform {
   origin: string;
   /** `${origin}/client/v4`, what clients take as their base URL. */
   apiBase: string;
+  /** The traffic ingress, e.g. http://127.0.0.1:40124 */
+  ingress: string;
   accountId: string;
   /** The platform administrator token of the default account. */
   token: string;
@@ -68,11 +70,13 @@ export async function startPlatform(options: StartOptions = {}): Promise<Running
       reject(new Error(`platform exited with ${code} before serving:\n${output}`));
     });
   });
+  const ingress = /traffic ingress on (http:\/\/\S+)/.exec(output)?.[1] ?? '';
   const health = await fetch(`${origin}/healthz`);
   if (health.status !== 200) throw new Error(`healthz answered ${health.status}`);
   return {
     origin,
     apiBase: `${origin}/client/v4`,
+    ingress,
     accountId,
     token,
     dataDir,
