@@ -164,4 +164,24 @@ describe('data plane: scripts served through the ingress', () => {
     assert.match(line, /"script":"thrower"/);
     assert.ok(line.includes(uploaded.body.result.version_id), 'the log line names the version');
   });
+
+  it('rejects a script that does not compile or throws at start-up, at upload, and keeps the old version serving', async () => {
+    await deploy('stable', {}, [esModule('index.mjs', `export default { fetch() { return new Response('still v1'); } };`)]);
+    const syntax = await deploy('stable', {}, [esModule('index.mjs', `export default { fetch() { return new Response('oops') }`)]);
+    assert.equal(syntax.status, 400);
+    assert.equal(syntax.body.errors[0].code, 10021);
+    assert.match(syntax.body.errors[0].message, /SyntaxError/);
+    const topLevel = await deploy('stable', {}, [esModule('index.mjs', `throw new Error('no config at start'); export default {};`)]);
+    assert.equal(topLevel.status, 400);
+    assert.match(topLevel.body.errors[0].message, /no config at start/);
+    const serviceWorker = workerForm({ body_part: 'sw.js' }, [{ name: 'sw.js', type: 'application/javascript', content: `addEventListener('fetch', (e) => {` }]);
+    const badSw = await api.put('/workers/dispatch/namespaces/production/scripts/stable', serviceWorker);
+    assert.equal(badSw.status, 400);
+    assert.match(badSw.body.errors[0].message, /SyntaxError/);
+    assert.equal((await visit(platform.ingress, 'stable')).body, 'still v1');
+    const never = await api.get('/workers/dispatch/namespaces/production/scripts/never-compiled');
+    assert.equal((await deploy('never-compiled', {}, [esModule('index.mjs', 'export default {')])).status, 400);
+    assert.equal(never.status, 404);
+    assert.equal((await api.get('/workers/dispatch/namespaces/production/scripts/never-compiled')).status, 404);
+  });
 });

@@ -51,6 +51,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     signer: new TokenSigner(await loadOrCreateKey(join(dataDir, 'keys', 'signing.key'))),
     changes: new ChangeFeed(),
     readiness: { ready: false },
+    compileCheck: { check: null },
   };
 
   const accountId = options.accountId ?? (await firstAccountId(platform)) ?? randomHexId();

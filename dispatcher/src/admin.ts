@@ -1,5 +1,7 @@
 import { WorkerEntrypoint } from 'cloudflare:workers';
-import type { HostEnv } from './config.ts';
+import { compileError } from './compile-check.ts';
+import type { HostEnv, HostExports } from './config.ts';
+import type { WorkerCode } from './control-plane-client.ts';
 import { invalidate } from './script-cache.ts';
 
 /**
@@ -14,6 +16,10 @@ export class Admin extends WorkerEntrypoint<HostEnv> {
       const change = (await request.json()) as { namespace: string; scripts: string[] | null };
       invalidate(change.namespace, change.scripts);
       return new Response('ok');
+    }
+    if (request.method === 'POST' && url.pathname === '/compile-check') {
+      const error = await compileError((await request.json()) as WorkerCode, this.env, this.ctx.exports as unknown as HostExports);
+      return Response.json({ error });
     }
     if (url.pathname === '/healthz') return new Response('ok');
     return new Response('not found', { status: 404 });

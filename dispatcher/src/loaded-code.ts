@@ -1,6 +1,6 @@
 import type { HostExports } from './config.ts';
 import type { WorkerCode, WorkerModule } from './control-plane-client.ts';
-import { serviceWorkerShim } from './service-worker-shim.ts';
+import { serviceWorkerCompileShim, serviceWorkerShim } from './service-worker-shim.ts';
 
 const shimName = '__switchyard_service_worker.mjs';
 const commonJsEntryName = '__switchyard_commonjs_entry.mjs';
@@ -63,12 +63,12 @@ export function userEnv(code: WorkerCode, exports: HostExports, owner: BindingOw
 }
 
 /** What the Worker Loader needs to start an isolate for this version. */
-export function loaderCode(code: WorkerCode, env: Record<string, unknown>, globalOutbound: Fetcher | null): WorkerLoaderWorkerCode {
+export function loaderCode(code: WorkerCode, env: Record<string, unknown>, globalOutbound: Fetcher | null, forCompileCheck = false): WorkerLoaderWorkerCode {
   const modules: Record<string, WorkerLoaderModule> = {};
   for (const module of code.modules) modules[module.name] = loaderModule(module);
   let mainModule = code.mainModule;
   if (code.format === 'service-worker') {
-    modules[shimName] = { js: serviceWorkerShim(code.mainModule, Object.keys(env)) };
+    modules[shimName] = { js: forCompileCheck ? serviceWorkerCompileShim(code.mainModule) : serviceWorkerShim(code.mainModule, Object.keys(env)) };
     mainModule = shimName;
   } else if (modules[mainModule] && 'cjs' in modules[mainModule]) {
     // A CommonJS entry exports its handlers through module.exports; re-export them as the default.

@@ -35,3 +35,8 @@ export default {
 };
 `;
 }
+
+/** Evaluates the script's top level at once (listeners ignored), so compile errors surface. */
+export function serviceWorkerCompileShim(bodyPart: string): string {
+  return `globalThis.addEventListener = () => {};\nawait import(${JSON.stringify(`./${bodyPart}`)});\nexport default {};\n`;
+}

@@ -36,25 +36,36 @@ export async function loadWorkerCode(platform: Platform, versionId: string): Pro
     .where(eq(scriptVersions.id, versionId));
   if (!row) return null;
   const content = JSON.parse(row.content) as VersionContent;
+  const scope = `${row.namespaceId}/${row.name}`;
+  return workerCode(platform, content, { versionId, script: row.name, openSecret: (sealed, name) => platform.secretBox.open(sealed, secretAad(scope, name)) });
+}
+
+/** The code of a version that is not stored yet, for checking that it compiles; secrets stay empty. */
+export function candidateWorkerCode(platform: Platform, content: VersionContent, script: string): Promise<WorkerCode> {
+  return workerCode(platform, content, { versionId: 'candidate', script, openSecret: () => '' });
+}
+
+async function workerCode(
+  platform: Platform,
+  content: VersionContent,
+  context: { versionId: string; script: string; openSecret: (sealed: string, name: string) => string },
+): Promise<WorkerCode> {
   const modules = await Promise.all(
     content.modules
       .filter((module) => module.type !== 'sourceMap')
       .map(async (module): Promise<WorkerModule> => {
         const bytes = await platform.blobs.get('modules', module.blob);
-        if (!bytes) throw new Error(`blob ${module.blob} of ${row.name}/${module.name} is missing`);
+        if (!bytes) throw new Error(`blob ${module.blob} of ${context.script}/${module.name} is missing`);
         const buffer = Buffer.from(bytes);
         return binaryTypes.has(module.type)
           ? { name: module.name, type: module.type, base64: buffer.toString('base64') }
           : { name: module.name, type: module.type, text: buffer.toString('utf8') };
       }),
   );
-  const scope = `${row.namespaceId}/${row.name}`;
-  const bindings = content.bindings.map(({ sealed, ...binding }) =>
-    sealed ? { ...binding, text: platform.secretBox.open(sealed, secretAad(scope, binding.name)) } : binding,
-  );
+  const bindings = content.bindings.map(({ sealed, ...binding }) => (sealed ? { ...binding, text: context.openSecret(sealed, binding.name) } : binding));
   return {
-    versionId,
-    script: row.name,
+    versionId: context.versionId,
+    script: context.script,
     format: content.format,
     mainModule: content.mainModule,
     compatibilityDate: content.compatibilityDate,

@@ -6,6 +6,7 @@ import { settingsObject } from '../scripts/script-json.ts';
 import { assertTags, getLiveScript, writeVersion } from '../scripts/script-store.ts';
 import { assertAssetsBinding, resolveSettings } from '../scripts/worker-upload.ts';
 import { announceChange } from '../internal/announce.ts';
+import { assertCompiles } from '../scripts/compile-check.ts';
 import type { AppEnv } from '../platform.ts';
 
 export const settingsRoutes = new Hono<AppEnv>();
@@ -48,6 +49,7 @@ settingsRoutes.patch('/:script/settings', async (c) => {
   const settings = await resolveSettings(platform, { accountId, namespaceId: namespace.id, scriptName: name, previous: current }, patch, current.content);
   const content = { ...current.content, ...settings, annotations: current.content.annotations };
   assertAssetsBinding(content);
+  await assertCompiles(platform, content, name);
   let tags: string[] | undefined;
   if (patch.tags !== undefined && patch.tags !== null) {
     if (!Array.isArray(patch.tags)) throw errors.badRequest('settings.tags must be an array of strings.', 10001);

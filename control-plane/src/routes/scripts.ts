@@ -21,6 +21,7 @@ import {
 } from '../scripts/script-store.ts';
 import { versionFromUpload } from '../scripts/worker-upload.ts';
 import { announceChange } from '../internal/announce.ts';
+import { assertCompiles } from '../scripts/compile-check.ts';
 import type { AppEnv } from '../platform.ts';
 
 export const scriptRoutes = new Hono<AppEnv>();
@@ -56,6 +57,7 @@ scriptRoutes.put('/:script', async (c) => {
   const form = await readForm(c);
   const target = { accountId: c.var.accountId, namespaceId: c.var.namespace.id, scriptName: name, previous: await findLive(c, name) };
   const { content, tags } = await versionFromUpload(c.var.platform, target, form);
+  await assertCompiles(c.var.platform, content, name);
   const live = await writeVersion(c.var.platform.db, { namespaceId: c.var.namespace.id, name, content, tags });
   await announceChange(c, [name]);
   return success(c, uploadResult(live));
@@ -95,6 +97,7 @@ scriptRoutes.put('/:script/content', async (c) => {
   const { db } = c.var.platform;
   const previous = await getLiveScript(db, c.var.namespace.id, name);
   const content = await versionWithNewContent(c, previous.content, await readForm(c));
+  await assertCompiles(c.var.platform, content, name);
   const live = await writeVersion(db, { namespaceId: c.var.namespace.id, name, content });
   await announceChange(c, [name]);
   return success(c, uploadResult(live));

@@ -32,6 +32,7 @@ async function start(): Promise<void> {
     varOverrides,
     runDir: join(dataDir, 'run'),
   });
+  controlPlane.platform.compileCheck.check = (code) => dataPlane.compileError(code);
   controlPlane.platform.readiness.ready = true;
   controlPlane.platform.changes.subscribe(async (change) => {
     if (change.accountId === controlPlane.accountId) await dataPlane.applyChange(change);

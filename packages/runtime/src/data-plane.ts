@@ -139,6 +139,18 @@ export class DataPlane {
     if (!response.ok) throw new Error(`data plane answered ${response.status} to an invalidation`);
   }
 
+  /** Compiles a candidate version in a throwaway isolate; the compile or start-up error, or null. */
+  async compileError(code: unknown): Promise<string | null> {
+    const response = await fetch(`${this.#adminUrl}/compile-check`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-switchyard-internal': this.#options.control.secret },
+      body: JSON.stringify(code),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!response.ok) throw new Error(`data plane answered ${response.status} to a compile check`);
+    return ((await response.json()) as { error: string | null }).error;
+  }
+
   async stop(): Promise<void> {
     this.#stopping = true;
     const child = this.#process;
