@@ -11,15 +11,13 @@ export { KvNamespace } from './bindings/kv-namespace.ts';
 export { Outbound } from './outbound.ts';
 export { UserWorker } from './user-worker.ts';
 
-let ownerEnv: Record<string, unknown> | undefined;
-
+/** Built per request: binding stubs are I/O objects that belong to the request that made them. */
 function envFor(env: HostEnv, exports: HostExports): Record<string, unknown> {
-  if (ownerEnv) return ownerEnv;
   const config = env.SWITCHYARD;
   const built: Record<string, unknown> = { ...config.vars };
   for (const [binding, namespaceId] of Object.entries(config.kvNamespaces)) built[binding] = exports.KvNamespace({ props: { namespaceId } });
   for (const [binding, namespace] of Object.entries(config.dispatchNamespaces)) built[binding] = new DispatchNamespace(exports, namespace);
-  return (ownerEnv = built);
+  return built;
 }
 
 export default {
