@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -23,6 +24,8 @@ export interface ScriptChange {
   namespace: string;
   scripts: string[] | null;
 }
+
+const setpriv = '/usr/bin/setpriv';
 
 const hostAddress = (host: string, port: number) => `${host.includes(':') ? `[${host}]` : host}:${port}`;
 
@@ -94,7 +97,10 @@ export class DataPlane {
   }
 
   #spawn(): void {
-    const child = spawn(workerdBinary(), ['serve', this.#configPath, '--experimental'], {
+    const command = [workerdBinary(), 'serve', this.#configPath, '--experimental'];
+    // setpriv makes the kernel kill workerd if this process dies, even by SIGKILL.
+    if (existsSync(setpriv)) command.unshift(setpriv, '--pdeathsig', 'KILL', '--');
+    const child = spawn(command[0], command.slice(1), {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
     });
