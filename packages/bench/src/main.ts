@@ -1,0 +1,10 @@
+// `npm run bench`: every benchmark, printed as Markdown tables for BENCHMARKS.md.
+import { controlPlaneBench } from './control-plane-bench.ts';
+
+const only = process.argv[2];
+const sections: [string, () => Promise<string[]>][] = [['control-plane', () => controlPlaneBench()]];
+for (const [name, run] of sections) {
+  if (only && only !== name) continue;
+  console.log(`\n## ${name}\n`);
+  for (const line of await run()) console.log(line);
+}
