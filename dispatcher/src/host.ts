@@ -16,7 +16,7 @@ function envFor(env: HostEnv, exports: HostExports): Record<string, unknown> {
   const config = env.SWITCHYARD;
   const built: Record<string, unknown> = { ...config.vars };
   for (const [binding, namespaceId] of Object.entries(config.kvNamespaces)) built[binding] = exports.KvNamespace({ props: { namespaceId } });
-  for (const [binding, namespace] of Object.entries(config.dispatchNamespaces)) built[binding] = new DispatchNamespace(exports, namespace);
+  for (const [binding, namespace] of Object.entries(config.dispatchNamespaces)) built[binding] = new DispatchNamespace(env, exports, namespace);
   return built;
 }
 

@@ -21,32 +21,36 @@ export class WorkerNotFoundError extends Error {
 }
 
 /**
- * One customer script, as `DISPATCHER.get(name)` hands it out: resolves the live version, serves a
- * matching asset without waking the script, else runs the version in its own isolate (loaded once
- * per version through the Worker Loader) and answers 1101 if it throws.
+ * Serves one request with a customer script: resolves the live version, serves a matching asset
+ * without waking the script, else runs the version in its own isolate (loaded once per version
+ * through the Worker Loader) and answers 1101 if it throws.
  */
+export async function serveUserWorker(env: HostEnv, exports: HostExports, props: UserWorkerProps, request: Request): Promise<Response> {
+  const { namespace, script } = props;
+  const client = new ControlPlaneClient(env.CONTROL, env.SWITCHYARD);
+  const versionId = await liveVersion(client, namespace, script);
+  if (!versionId) throw new WorkerNotFoundError(namespace, script);
+  const code = await versionCode(client, versionId);
+  if (code.assets && code.assets.config.run_worker_first !== true) {
+    const asset = await matchingAsset(client, code, request);
+    if (asset) return asset;
+  }
+  const worker = env.LOADER.get(versionId, () => {
+    const bindings = userEnv(code, exports, { namespace, script, versionId });
+    return loaderCode(code, bindings, exports.Outbound({ props: { namespace, script } }));
+  });
+  try {
+    return await worker.getEntrypoint().fetch(request);
+  } catch (error) {
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    console.error(JSON.stringify({ event: 'worker_exception', namespace, script, versionId, error: detail }));
+    return workerThrewException();
+  }
+}
+
+/** A customer script as a Fetcher that can cross into other isolates (service bindings). */
 export class UserWorker extends WorkerEntrypoint<HostEnv, UserWorkerProps> {
-  async fetch(request: Request): Promise<Response> {
-    const { namespace, script } = this.ctx.props;
-    const client = new ControlPlaneClient(this.env.CONTROL, this.env.SWITCHYARD);
-    const versionId = await liveVersion(client, namespace, script);
-    if (!versionId) throw new WorkerNotFoundError(namespace, script);
-    const code = await versionCode(client, versionId);
-    if (code.assets && code.assets.config.run_worker_first !== true) {
-      const asset = await matchingAsset(client, code, request);
-      if (asset) return asset;
-    }
-    const exports = this.ctx.exports as unknown as HostExports;
-    const worker = this.env.LOADER.get(versionId, () => {
-      const env = userEnv(code, exports, { namespace, script, versionId });
-      return loaderCode(code, env, exports.Outbound({ props: { namespace, script } }));
-    });
-    try {
-      return await worker.getEntrypoint().fetch(request);
-    } catch (error) {
-      const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-      console.error(JSON.stringify({ event: 'worker_exception', namespace, script, versionId, error: detail }));
-      return workerThrewException();
-    }
+  fetch(request: Request): Promise<Response> {
+    return serveUserWorker(this.env, this.ctx.exports as unknown as HostExports, this.ctx.props, request);
   }
 }

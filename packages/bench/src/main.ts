@@ -1,8 +1,12 @@
 // `npm run bench`: every benchmark, printed as Markdown tables for BENCHMARKS.md.
 import { controlPlaneBench } from './control-plane-bench.ts';
+import { dataPlaneBench } from './data-plane-bench.ts';
 
 const only = process.argv[2];
-const sections: [string, () => Promise<string[]>][] = [['control-plane', () => controlPlaneBench()]];
+const sections: [string, () => Promise<string[]>][] = [
+  ['data-plane', () => dataPlaneBench()],
+  ['control-plane', () => controlPlaneBench()],
+];
 for (const [name, run] of sections) {
   if (only && only !== name) continue;
   console.log(`\n## ${name}\n`);

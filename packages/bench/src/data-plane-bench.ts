@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { startPlainWorkerd } from './plain-workerd.ts';
+import { startBenchPlatform, upload, type BenchPlatform } from './platform-process.ts';
+import { ms, percentile, timed } from './stats.ts';
+import { wrk } from './wrk.ts';
+
+const hello = `export default { fetch() { return new Response('hello world'); } };`;
+
+/** GET through the ingress with a Host header; resolves to the body. */
+function get(ingress: string, host: string, path = '/'): Promise<string> {
+  const url = new URL(path, ingress);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, path: url.pathname, headers: { host }, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => resolve(body));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function rssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+function workerdPid(platform: BenchPlatform): number {
+  const children = readFileSync(`/proc/${platform.pid}/task/${platform.pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
+  for (const child of children) {
+    if (readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('workerd')) return child;
+  }
+  throw new Error('no workerd process under the platform');
+}
+
+/** A ~100 KB module: real code plus a large constant table, as bundles look. */
+function bigScript(tag: string): string {
+  const table = Array.from({ length: 2500 }, (_, i) => `  "k${i}": "${tag}-${i.toString(36).padStart(24, 'x')}",`).join('\n');
+  return `const table = {\n${table}\n};\nexport default { fetch(request) { return new Response(${JSON.stringify(tag)} + ' ' + Object.keys(table).length); } };\n`;
+}
+
+export async function dataPlaneBench(): Promise<string[]> {
+  const lines: string[] = [];
+  const plain = await startPlainWorkerd(hello);
+  const baseline = await wrk(plain.url);
+  await plain.stop();
+
+  const platform = await startBenchPlatform();
+  try {
+    await upload(platform, 'production', 'hello', hello);
+    await get(platform.ingress, 'hello.localhost');
+    const full = await wrk(`${platform.ingress}/`, { host: 'hello.localhost' });
+    lines.push('### Throughput: hello world, wrk -t1 -c32 -d10s on loopback', '');
+    lines.push('| path | req/s | p50 | p99 | errors / non-2xx |', '|---|---|---|---|---|');
+    lines.push(`| plain workerd (one service) | ${baseline.requestsPerSecond.toFixed(0)} | ${ms(baseline.p50Ms)} | ${ms(baseline.p99Ms)} | ${baseline.errors} / ${baseline.non2xx} |`);
+    lines.push(`| Switchyard: ingress → dispatch worker → user worker | ${full.requestsPerSecond.toFixed(0)} | ${ms(full.p50Ms)} | ${ms(full.p99Ms)} | ${full.errors} / ${full.non2xx} |`);
+    lines.push('', `Ratio Switchyard / plain workerd: **${(full.requestsPerSecond / baseline.requestsPerSecond).toFixed(2)}**`, '');
+
+    const cold: number[] = [];
+    const deployToLive: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const name = `big-${i}`;
+      await upload(platform, 'production', name, bigScript(`v0-${i}`));
+      const [, first] = await timed(() => get(platform.ingress, `${name}.localhost`));
+      const warm: number[] = [];
+      for (let j = 0; j < 5; j++) warm.push((await timed(() => get(platform.ingress, `${name}.localhost`)))[1]);
+      cold.push(first - percentile(warm, 50));
+      const [, live] = await timed(async () => {
+        await upload(platform, 'production', name, bigScript(`v1-${i}`));
+        const body = await get(platform.ingress, `${name}.localhost`);
+        if (!body.startsWith(`v1-${i}`)) throw new Error(`expected the new version right after the PUT, got ${body.slice(0, 40)}`);
+      });
+      deployToLive.push(live);
+    }
+    lines.push('### Cold start and deploy-to-live (100 KB module, 20 scripts)', '');
+    lines.push('| measure | p50 | p99 |', '|---|---|---|');
+    lines.push(`| cold start: first response minus warm response | ${ms(percentile(cold, 50))} | ${ms(percentile(cold, 99))} |`);
+    lines.push(`| deploy-to-live: PUT start to first response of the new version | ${ms(percentile(deployToLive, 50))} | ${ms(percentile(deployToLive, 99))} |`);
+    lines.push('', `workerd RSS after loading ${20 * 2 + 1} versions: ${rssMiB(workerdPid(platform)).toFixed(0)} MiB`, '');
+  } finally {
+    await platform.stop();
+  }
+  return lines;
+}
