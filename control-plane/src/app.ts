@@ -6,6 +6,7 @@ import { requireAccountAccess, requireToken } from './http/auth.ts';
 import { failure } from './http/envelope.ts';
 import { getNamespace } from './namespaces/namespace-store.ts';
 import type { AppEnv, Platform } from './platform.ts';
+import { accountScriptRoutes } from './routes/account-scripts.ts';
 import { identityRoutes } from './routes/accounts.ts';
 import { assetSessionRoutes, assetUploadRoutes } from './routes/assets.ts';
 import { kvRoutes } from './routes/kv.ts';
@@ -54,6 +55,7 @@ export function createApp(platform: Platform) {
   api.route(scripts, assetSessionRoutes);
   api.route(namespaces, namespaceRoutes);
   api.route('/accounts/:accountId/storage/kv/namespaces', kvRoutes);
+  api.route('/accounts/:accountId/workers/scripts', accountScriptRoutes);
   api.route('/', identityRoutes);
 
   app.route('/client/v4', api);

@@ -47,8 +47,14 @@ async function findLive(c: Context<AppEnv>, name: string): Promise<LiveScript | 
   return script ? getLiveScript(c.var.platform.db, c.var.namespace.id, name) : null;
 }
 
-export function uploadResult(live: LiveScript) {
-  return { ...scriptObject(live.script, live.content, live.version.etag, live.tags), version_id: live.version.id };
+/** The answer to an upload: the Script object plus the new version's id, as wrangler reads it. */
+export function uploadResult(live: LiveScript, startupTimeMs: number) {
+  return {
+    ...scriptObject(live.script, live.content, live.version.etag, live.tags),
+    version_id: live.version.id,
+    deployment_id: live.version.id.replaceAll('-', ''),
+    startup_time_ms: startupTimeMs,
+  };
 }
 
 scriptRoutes.put('/:script', async (c) => {
@@ -57,10 +63,10 @@ scriptRoutes.put('/:script', async (c) => {
   const form = await readForm(c);
   const target = { accountId: c.var.accountId, namespaceId: c.var.namespace.id, scriptName: name, previous: await findLive(c, name) };
   const { content, tags } = await versionFromUpload(c.var.platform, target, form);
-  await assertCompiles(c.var.platform, content, name);
+  const { startupTimeMs } = await assertCompiles(c.var.platform, content, name);
   const live = await writeVersion(c.var.platform.db, { namespaceId: c.var.namespace.id, name, content, tags });
   await announceChange(c, [name]);
-  return success(c, uploadResult(live));
+  return success(c, uploadResult(live, startupTimeMs));
 });
 
 scriptRoutes.get('/:script', async (c) => {
@@ -72,7 +78,7 @@ scriptRoutes.delete('/:script', async (c) => {
   const name = c.req.param('script');
   const { db } = c.var.platform;
   const script = await findScript(db, c.var.namespace.id, name);
-  if (!script) throw errors.notFound(10007, `Script "${name}" was not found in this dispatch namespace.`);
+  if (!script) throw errors.notFound(10092, `Script "${name}" was not found in this dispatch namespace.`);
   if (c.req.query('force') !== 'true') {
     const dependents = await findDependents(db, c.var.namespace.id, name);
     if (dependents.length > 0) {
@@ -97,10 +103,10 @@ scriptRoutes.put('/:script/content', async (c) => {
   const { db } = c.var.platform;
   const previous = await getLiveScript(db, c.var.namespace.id, name);
   const content = await versionWithNewContent(c, previous.content, await readForm(c));
-  await assertCompiles(c.var.platform, content, name);
+  const { startupTimeMs } = await assertCompiles(c.var.platform, content, name);
   const live = await writeVersion(db, { namespaceId: c.var.namespace.id, name, content });
   await announceChange(c, [name]);
-  return success(c, uploadResult(live));
+  return success(c, uploadResult(live, startupTimeMs));
 });
 
 scriptRoutes.get('/:script/bindings', async (c) => {

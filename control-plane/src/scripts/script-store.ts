@@ -26,7 +26,7 @@ export function assertScriptName(name: string): void {
   }
 }
 
-export const scriptNotFound = (name: string) => errors.notFound(10007, `Script "${name}" was not found in this dispatch namespace.`);
+export const scriptNotFound = (name: string) => errors.notFound(10092, `Script "${name}" was not found in this dispatch namespace.`);
 
 export async function findScript(db: Queryable, namespaceId: string, name: string): Promise<ScriptRow | null> {
   const [row] = await db.select().from(scripts).where(and(eq(scripts.namespaceId, namespaceId), eq(scripts.name, name)));
