@@ -4,6 +4,8 @@ import { kvNamespaces } from '../db/schema.ts';
 import { errors } from '../http/api-error.ts';
 import { success } from '../http/envelope.ts';
 import { pageInfo, readPage } from '../http/pagination.ts';
+import { decodeBracketFields } from '../http/bracket-form.ts';
+import { readForm, textFields } from '../http/multipart.ts';
 import { readJson } from '../http/validation.ts';
 import {
   assertKey,
@@ -108,11 +110,13 @@ kvRoutes.put('/:id/values/:key{.+}', async (c) => {
     expirationTtl: optionalInt(c.req.query('expiration_ttl'), 'expiration_ttl'),
   };
   if ((c.req.header('content-type') ?? '').toLowerCase().startsWith('multipart/form-data')) {
-    const form = await c.req.raw.formData();
+    const form = await readForm(c);
     const value = form.get('value');
     if (value === null) throw errors.badRequest('The multipart body needs a "value" part.', 10019);
     write.value = typeof value === 'string' ? new TextEncoder().encode(value) : new Uint8Array(await value.arrayBuffer());
     const metadata = form.get('metadata');
+    const bracketed = metadata === null ? decodeBracketFields(textFields(form), 'metadata') : undefined;
+    if (bracketed) write.metadata = bracketed;
     if (metadata !== null) {
       try {
         write.metadata = JSON.parse(typeof metadata === 'string' ? metadata : await metadata.text());

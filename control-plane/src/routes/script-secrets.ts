@@ -66,3 +66,29 @@ secretRoutes.delete('/:script/secrets/:secret', async (c) => {
   await replaceBindings(c, current, current.content.bindings.filter((binding) => binding !== secret));
   return success(c, null);
 });
+
+const bulkBody = z.object({
+  secrets: z.record(z.string(), secretBody.nullable()).default({}),
+});
+
+/** `PATCH .../secrets-bulk`: sets (or, with null, deletes) several secrets in one new version. */
+secretRoutes.patch('/:script/secrets-bulk', async (c) => {
+  const body = validate(bulkBody, await readJson(c), 'secrets');
+  const current = await live(c);
+  const scope = `${c.var.namespace.id}/${current.script.name}`;
+  let bindings = current.content.bindings;
+  const result: Record<string, ReturnType<typeof secretJson>> = {};
+  for (const [name, secret] of Object.entries(body.secrets)) {
+    if (secret && secret.name !== name) throw errors.badRequest(`Secret "${name}" has a different "name" (${secret.name}) in its body.`, 10001);
+    const clash = bindings.find((binding) => binding.name === name && !isSecret(binding));
+    if (clash) throw errors.badRequest(`Binding "${name}" already exists with type ${clash.type}; a secret cannot take its name.`, 10053);
+    bindings = bindings.filter((binding) => binding.name !== name);
+    if (secret) {
+      const sealed: StoredBinding = { type: 'secret_text', name, sealed: c.var.platform.secretBox.seal(secret.text, secretAad(scope, name)) };
+      bindings = [...bindings, sealed];
+      result[name] = secretJson(sealed);
+    }
+  }
+  await replaceBindings(c, current, bindings);
+  return success(c, result);
+});

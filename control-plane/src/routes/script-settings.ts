@@ -1,6 +1,8 @@
 import { Hono, type Context } from 'hono';
 import { errors } from '../http/api-error.ts';
 import { success } from '../http/envelope.ts';
+import { coerce, decodeBracketFields } from '../http/bracket-form.ts';
+import { readForm, textFields } from '../http/multipart.ts';
 import { readJson } from '../http/validation.ts';
 import { settingsObject } from '../scripts/script-json.ts';
 import { assertTags, getLiveScript, writeVersion } from '../scripts/script-store.ts';
@@ -20,8 +22,13 @@ settingsRoutes.get('/:script/settings', async (c) => {
 async function readSettingsPatch(c: Context<AppEnv>): Promise<Record<string, unknown>> {
   let patch: unknown;
   if ((c.req.header('content-type') ?? '').toLowerCase().startsWith('multipart/form-data')) {
-    const part = (await c.req.raw.formData()).get('settings');
-    if (part === null) throw errors.badRequest('The multipart body needs a "settings" part holding JSON.', 10001);
+    const form = await readForm(c);
+    const part = form.get('settings');
+    if (part === null) {
+      const bracketed = decodeBracketFields(textFields(form), 'settings');
+      if (!bracketed) throw errors.badRequest('The multipart body needs a "settings" part holding JSON.', 10001);
+      return coerce(bracketed) as Record<string, unknown>;
+    }
     try {
       patch = JSON.parse(typeof part === 'string' ? part : await part.text());
     } catch {

@@ -1,5 +1,7 @@
 import { sha256Hex } from '../crypto/hash.ts';
 import { errors } from '../http/api-error.ts';
+import { coerce, decodeBracketFields } from '../http/bracket-form.ts';
+import { textFields } from '../http/multipart.ts';
 import type { Platform } from '../platform.ts';
 import { missingHashes, sessionFromToken, sessionManifest } from '../assets/asset-sessions.ts';
 import { resolveBindings } from './bindings.ts';
@@ -16,10 +18,12 @@ export interface UploadTarget {
   previous: LiveScript | null;
 }
 
-/** Reads the `metadata` part of a Worker upload as JSON. */
+/** Reads the `metadata` part of a Worker upload as JSON (or as the SDK's `metadata[...]` fields). */
 export async function readMetadata(form: FormData, required: boolean): Promise<Record<string, unknown>> {
   const part = form.get('metadata');
   if (part === null) {
+    const bracketed = decodeBracketFields(textFields(form), 'metadata');
+    if (bracketed) return coerce(bracketed) as Record<string, unknown>;
     if (required) throw errors.badRequest('The upload has no "metadata" part: send it as JSON with at least "main_module" or "body_part".', 10021);
     return {};
   }
@@ -36,17 +40,21 @@ export async function readMetadata(form: FormData, required: boolean): Promise<R
   return metadata as Record<string, unknown>;
 }
 
+const isMetadataField = (field: string) => field === 'metadata' || field.startsWith('metadata[');
+/** The SDK sends modules as `files[]` parts; those are named by their file name. */
+const isFileListField = (field: string) => field === 'files[]' || field === 'files';
+
 /**
  * Stores the module parts of an upload as blobs (before any row names them) and describes them.
- * Every part but `metadata` is a module, named by its form field.
+ * Every part but the metadata is a module, named by its form field (or file name in `files[]`).
  */
 export async function storeModules(platform: Platform, form: FormData): Promise<StoredModule[]> {
   const modules: StoredModule[] = [];
   let total = 0;
   for (const [field, value] of form.entries()) {
-    if (field === 'metadata') continue;
+    if (isMetadataField(field)) continue;
     const isFile = typeof value !== 'string';
-    const name = field;
+    const name = isFile && isFileListField(field) ? value.name : field;
     const bytes = isFile ? new Uint8Array(await value.arrayBuffer()) : new TextEncoder().encode(value);
     const contentType = isFile ? value.type : '';
     const type = moduleTypeOf(name, contentType);
