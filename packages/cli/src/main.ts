@@ -24,12 +24,16 @@ async function start(): Promise<void> {
   });
   const varOverrides: Record<string, string> = {};
   if (process.env.SWITCHYARD_BASE_DOMAIN) varOverrides.BASE_DOMAIN = process.env.SWITCHYARD_BASE_DOMAIN;
+  if (process.env.SWITCHYARD_ROUTING) varOverrides.ROUTING = process.env.SWITCHYARD_ROUTING;
+  const kvOverrides: Record<string, string> = {};
+  if (process.env.SWITCHYARD_ROUTING_KV) kvOverrides.ROUTES = process.env.SWITCHYARD_ROUTING_KV;
   const dataPlane = await DataPlane.start({
     ingress: { host: process.env.SWITCHYARD_HTTP_HOST || '127.0.0.1', port: readPort('SWITCHYARD_HTTP_PORT', 8080) },
     control: controlPlane.internal,
     accountId: controlPlane.accountId,
     dispatchWorkerConfig: resolve(process.env.SWITCHYARD_DISPATCH_WORKER || join(repoRoot, 'wrangler.toml')),
     varOverrides,
+    kvOverrides,
     runDir: join(dataDir, 'run'),
   });
   controlPlane.platform.compileCheck.check = (code) => dataPlane.compileError(code);

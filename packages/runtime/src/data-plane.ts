@@ -17,6 +17,8 @@ export interface DataPlaneOptions {
   dispatchWorkerConfig: string;
   /** Vars that override the dispatch worker's own (e.g. BASE_DOMAIN from the environment). */
   varOverrides: Record<string, string>;
+  /** KV bindings added to the dispatch worker's own: binding name -> KV namespace id. */
+  kvOverrides?: Record<string, string>;
   runDir: string;
 }
 
@@ -67,7 +69,7 @@ export class DataPlane {
       accountId: this.#options.accountId,
       internalSecret: this.#options.control.secret,
       dispatchNamespaces: Object.fromEntries(owner.dispatchNamespaces.map((d) => [d.binding, d.namespace])),
-      kvNamespaces: Object.fromEntries(owner.kvNamespaces.map((k) => [k.binding, k.id])),
+      kvNamespaces: { ...Object.fromEntries(owner.kvNamespaces.map((k) => [k.binding, k.id])), ...this.#options.kvOverrides },
       vars: { ...owner.vars, ...this.#options.varOverrides },
     };
     return {
