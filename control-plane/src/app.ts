@@ -9,6 +9,7 @@ import type { AppEnv, Platform } from './platform.ts';
 import { accountScriptRoutes } from './routes/account-scripts.ts';
 import { identityRoutes } from './routes/accounts.ts';
 import { assetSessionRoutes, assetUploadRoutes } from './routes/assets.ts';
+import { egressRoutes } from './routes/egress-rules.ts';
 import { kvRoutes } from './routes/kv.ts';
 import { namespaceRoutes } from './routes/namespaces.ts';
 import { secretRoutes } from './routes/script-secrets.ts';
@@ -53,6 +54,7 @@ export function createApp(platform: Platform) {
   api.route(scripts, settingsRoutes);
   api.route(scripts, tagRoutes);
   api.route(scripts, assetSessionRoutes);
+  api.route(`${namespaces}/:namespace/egress`, egressRoutes);
   api.route(namespaces, namespaceRoutes);
   api.route('/accounts/:accountId/storage/kv/namespaces', kvRoutes);
   api.route('/accounts/:accountId/workers/scripts', accountScriptRoutes);

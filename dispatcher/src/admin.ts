@@ -2,6 +2,7 @@ import { WorkerEntrypoint } from 'cloudflare:workers';
 import { compileError } from './compile-check.ts';
 import type { HostEnv, HostExports } from './config.ts';
 import type { WorkerCode } from './control-plane-client.ts';
+import { forgetEgressRules } from './egress.ts';
 import { invalidate } from './script-cache.ts';
 
 /**
@@ -15,6 +16,7 @@ export class Admin extends WorkerEntrypoint<HostEnv> {
     if (request.method === 'POST' && url.pathname === '/invalidate') {
       const change = (await request.json()) as { namespace: string; scripts: string[] | null };
       invalidate(change.namespace, change.scripts);
+      if (change.scripts === null) forgetEgressRules(change.namespace);
       return new Response('ok');
     }
     if (request.method === 'POST' && url.pathname === '/compile-check') {

@@ -9,6 +9,12 @@ export interface DispatcherConfig {
   kvNamespaces: Record<string, string>;
   /** Plain vars of the owner's dispatch worker. */
   vars: Record<string, unknown>;
+  /** Vars of the owner's outbound worker. */
+  outboundVars: Record<string, unknown>;
+  /** The outbound parameters the dispatch namespace binding declares, or null to pass all. */
+  outboundParameters: string[] | null;
+  /** IPv4 CIDRs the operator lets every tenant reach although they are private (SWITCHYARD_EGRESS_ALLOW). */
+  egressAllowCidrs: string[];
 }
 
 export interface HostEnv {

@@ -58,6 +58,12 @@ export class ControlPlaneClient {
     return (await response.json()) as WorkerCode;
   }
 
+  async egressRules(namespace: string): Promise<{ allow: string[]; deny: string[] }> {
+    const response = await this.request(`/egress/${this.#config.accountId}/${encodeURIComponent(namespace)}`);
+    if (!response.ok) throw new Error(`control plane answered ${response.status} for egress rules of ${namespace}`);
+    return (await response.json()) as { allow: string[]; deny: string[] };
+  }
+
   asset(hash: string): Promise<Response> {
     return this.request(`/assets/${this.#config.accountId}/${hash}`);
   }

@@ -1,5 +1,6 @@
 import type { HostExports } from './config.ts';
 import type { WorkerCode, WorkerModule } from './control-plane-client.ts';
+import { entryModule, entryModuleName, guardModule, guardModuleName } from './isolate-guard.ts';
 import { serviceWorkerCompileShim, serviceWorkerShim } from './service-worker-shim.ts';
 
 const shimName = '__switchyard_service_worker.mjs';
@@ -75,9 +76,16 @@ export function loaderCode(code: WorkerCode, env: Record<string, unknown>, globa
     modules[commonJsEntryName] = { js: `import worker from ${JSON.stringify(`./${mainModule}`)};\nexport default worker;\n` };
     mainModule = commonJsEntryName;
   }
+  if (!forCompileCheck) {
+    modules[guardModuleName] = { js: guardModule };
+    modules[entryModuleName] = { js: entryModule(mainModule) };
+    mainModule = entryModuleName;
+  }
+  const flags = code.compatibilityFlags;
+  const hasAsyncLocalStorage = flags.includes('nodejs_als') || flags.some((flag) => flag.startsWith('nodejs_compat'));
   return {
     compatibilityDate: code.compatibilityDate ?? defaultCompatibilityDate,
-    compatibilityFlags: code.compatibilityFlags,
+    compatibilityFlags: hasAsyncLocalStorage ? flags : [...flags, 'nodejs_als'],
     mainModule,
     modules,
     env,

@@ -4,6 +4,7 @@ import type { HostEnv, HostExports } from './config.ts';
 import { ControlPlaneClient } from './control-plane-client.ts';
 import { workerThrewException } from './error-pages.ts';
 import { loaderCode, userEnv } from './loaded-code.ts';
+import { closeRequestContext, openRequestContext } from './request-contexts.ts';
 import { liveVersion, versionCode } from './script-cache.ts';
 
 export interface UserWorkerProps {
@@ -37,14 +38,17 @@ export async function serveUserWorker(env: HostEnv, exports: HostExports, props:
   }
   const worker = env.LOADER.get(versionId, () => {
     const bindings = userEnv(code, exports, { namespace, script, versionId });
-    return loaderCode(code, bindings, exports.Outbound({ props: { namespace, script } }));
+    return loaderCode(code, bindings, exports.Outbound({ props: {} }));
   });
+  const requestId = openRequestContext(props);
   try {
-    return await worker.getEntrypoint().fetch(request);
+    return await worker.getEntrypoint(undefined, { props: { requestId } }).fetch(request);
   } catch (error) {
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
     console.error(JSON.stringify({ event: 'worker_exception', namespace, script, versionId, error: detail }));
     return workerThrewException();
+  } finally {
+    closeRequestContext(requestId);
   }
 }
 

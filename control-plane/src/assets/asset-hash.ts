@@ -1,5 +1,6 @@
 import { blake3 } from '@noble/hashes/blake3.js';
 import { createHash } from 'node:crypto';
+import { posix } from 'node:path';
 
 /**
  * Whether `bytes` are the content of an asset announced as `hash` at `path`. Two schemes are
@@ -7,7 +8,8 @@ import { createHash } from 'node:crypto';
  * Cloudflare documents for direct uploads (SHA-256 of the content); both truncated to 32 hex.
  */
 export function assetHashMatches(hash: string, path: string, bytes: Uint8Array): boolean {
-  const extension = /\.([^./]*)$/.exec(path)?.[1] ?? '';
+  // As wrangler computes it: path.extname without the dot, so dotfiles ("/.hidden") have none.
+  const extension = posix.extname(path).slice(1);
   const wrangler = Buffer.from(blake3(Buffer.from(Buffer.from(bytes).toString('base64') + extension))).toString('hex').slice(0, 32);
   if (wrangler === hash) return true;
   return createHash('sha256').update(bytes).digest('hex').slice(0, 32) === hash;

@@ -23,6 +23,8 @@ export const dispatchNamespaces = sqliteTable(
     accountId: text('account_id').notNull().references(() => accounts.id),
     name: text('name').notNull(),
     trustedWorkers: integer('trusted_workers', { mode: 'boolean' }).notNull().default(false),
+    /** JSON `{ allow: string[], deny: string[] }` of host patterns for the namespace's scripts' subrequests. */
+    egress: text('egress').notNull().default('{"allow":[],"deny":[]}'),
     createdBy: text('created_by').notNull(),
     modifiedBy: text('modified_by').notNull(),
     createdAt: integer('created_at').notNull(),

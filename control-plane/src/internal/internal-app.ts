@@ -4,6 +4,7 @@ import { assetBlobKey } from '../assets/asset-hash.ts';
 import { ApiError } from '../http/api-error.ts';
 import { failure, success } from '../http/envelope.ts';
 import { deleteEntries, getEntry, listKeys, putEntries } from '../kv/kv-store.ts';
+import { egressRulesOf } from '../namespaces/egress-rules.ts';
 import { findNamespace } from '../namespaces/namespace-store.ts';
 import { findScript } from '../scripts/script-store.ts';
 import type { Platform } from '../platform.ts';
@@ -31,6 +32,11 @@ export function createInternalApp(platform: Platform, secret: string) {
     const script = await findScript(platform.db, namespace.id, c.req.param('script'));
     if (!script) return c.json({ found: false, reason: 'script' }, 404);
     return c.json({ found: true, versionId: script.currentVersionId });
+  });
+
+  app.get('/egress/:accountId/:namespace', async (c) => {
+    const namespace = await findNamespace(platform.db, c.req.param('accountId'), c.req.param('namespace'));
+    return c.json(namespace ? egressRulesOf(namespace) : { allow: [], deny: [] });
   });
 
   app.get('/versions/:versionId', async (c) => {

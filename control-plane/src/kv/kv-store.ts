@@ -144,7 +144,7 @@ export async function listKeys(db: Queryable, namespaceId: string, options: { pr
   const prefix = options.prefix ?? '';
   const after = options.cursor ? decodeCursor(options.cursor) : null;
   const conditions = [eq(kvEntries.namespaceId, namespaceId), live()];
-  if (prefix) conditions.push(gte(kvEntries.key, prefix), sql`substr(${kvEntries.key}, 1, ${prefix.length}) = ${prefix}`);
+  if (prefix) conditions.push(gte(kvEntries.key, prefix), sql`substr(${kvEntries.key}, 1, length(${prefix})) = ${prefix}`);
   if (after !== null) conditions.push(gt(kvEntries.key, after));
   const rows = await db
     .select({ key: kvEntries.key, metadata: kvEntries.metadata, expiration: kvEntries.expiration })

@@ -34,6 +34,8 @@ async function start(): Promise<void> {
     dispatchWorkerConfig: resolve(process.env.SWITCHYARD_DISPATCH_WORKER || join(repoRoot, 'wrangler.toml')),
     varOverrides,
     kvOverrides,
+    egressAllowCidrs: (process.env.SWITCHYARD_EGRESS_ALLOW ?? '').split(',').map((cidr) => cidr.trim()).filter(Boolean),
+    outboundWorkerConfig: process.env.SWITCHYARD_OUTBOUND_WORKER ? resolve(process.env.SWITCHYARD_OUTBOUND_WORKER) : undefined,
     runDir: join(dataDir, 'run'),
   });
   controlPlane.platform.compileCheck.check = (code) => dataPlane.compileError(code);

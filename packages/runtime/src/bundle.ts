@@ -2,12 +2,13 @@ import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
 const hostEntry = fileURLToPath(new URL('../../../dispatcher/src/host.ts', import.meta.url));
+const defaultOutbound = fileURLToPath(new URL('../../../outbound/src/index.ts', import.meta.url));
 
 /**
- * Bundles the dispatcher host with the owner's dispatch worker into one ES module for workerd.
- * The owner's module is reached through the `switchyard:owner-dispatch-worker` specifier.
+ * Bundles the dispatcher host with the owner's dispatch worker (and outbound worker, else the
+ * default one) into one ES module for workerd, through `switchyard:owner-*` specifiers.
  */
-export async function bundleDispatcher(ownerMain: string): Promise<string> {
+export async function bundleDispatcher(ownerMain: string, outboundMain = defaultOutbound): Promise<string> {
   const result = await build({
     entryPoints: [hostEntry],
     bundle: true,
@@ -16,7 +17,7 @@ export async function bundleDispatcher(ownerMain: string): Promise<string> {
     target: 'es2023',
     write: false,
     external: ['cloudflare:*', 'node:*'],
-    alias: { 'switchyard:owner-dispatch-worker': ownerMain },
+    alias: { 'switchyard:owner-dispatch-worker': ownerMain, 'switchyard:owner-outbound-worker': outboundMain },
     conditions: ['workerd', 'worker', 'browser'],
     mainFields: ['module', 'main'],
     logLevel: 'silent',

@@ -4,6 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { bundleDispatcher } from './bundle.ts';
+import { egressNetwork } from './egress-network.ts';
 import { freePort } from './free-port.ts';
 import { workerdBinary } from './workerd-binary.ts';
 import { renderConfig, type WorkerdConfig } from './workerd-config.ts';
@@ -19,6 +20,10 @@ export interface DataPlaneOptions {
   varOverrides: Record<string, string>;
   /** KV bindings added to the dispatch worker's own: binding name -> KV namespace id. */
   kvOverrides?: Record<string, string>;
+  /** wrangler config of the owner's outbound worker; the default one (outbound/) when absent. */
+  outboundWorkerConfig?: string;
+  /** IPv4 CIDRs tenants may reach although private (an operator's internal APIs). */
+  egressAllowCidrs?: string[];
   runDir: string;
 }
 
@@ -55,7 +60,15 @@ export class DataPlane {
     const adminPort = await freePort('127.0.0.1');
     const dataPlane = new DataPlane(options, ingressPort, adminPort);
     const owner = await readDispatchWorkerConfig(options.dispatchWorkerConfig);
-    const config = dataPlane.#workerdConfig(owner, await bundleDispatcher(owner.main), ingressPort, adminPort);
+    const outbound = options.outboundWorkerConfig ? await readDispatchWorkerConfig(options.outboundWorkerConfig) : null;
+    const wantsOutbound = owner.dispatchNamespaces.find((binding) => binding.outbound);
+    if (wantsOutbound && !outbound) {
+      throw new Error(
+        `${options.dispatchWorkerConfig}: dispatch namespace "${wantsOutbound.namespace}" names outbound worker "${wantsOutbound.outbound!.service}"; set SWITCHYARD_OUTBOUND_WORKER to its wrangler config`,
+      );
+    }
+    const bundle = await bundleDispatcher(owner.main, outbound?.main);
+    const config = dataPlane.#workerdConfig(owner, outbound, bundle, ingressPort, adminPort);
     await mkdir(options.runDir, { recursive: true, mode: 0o700 });
     await writeFile(dataPlane.#configPath, renderConfig(config), { mode: 0o600 });
     dataPlane.#spawn();
@@ -63,7 +76,7 @@ export class DataPlane {
     return dataPlane;
   }
 
-  #workerdConfig(owner: DispatchWorkerConfig, bundle: string, ingressPort: number, adminPort: number): WorkerdConfig {
+  #workerdConfig(owner: DispatchWorkerConfig, outbound: DispatchWorkerConfig | null, bundle: string, ingressPort: number, adminPort: number): WorkerdConfig {
     const controlAddress = new URL(this.#options.control.url).host;
     const switchyard = {
       accountId: this.#options.accountId,
@@ -71,6 +84,9 @@ export class DataPlane {
       dispatchNamespaces: Object.fromEntries(owner.dispatchNamespaces.map((d) => [d.binding, d.namespace])),
       kvNamespaces: { ...Object.fromEntries(owner.kvNamespaces.map((k) => [k.binding, k.id])), ...this.#options.kvOverrides },
       vars: { ...owner.vars, ...this.#options.varOverrides },
+      outboundVars: outbound?.vars ?? {},
+      outboundParameters: owner.dispatchNamespaces.find((binding) => binding.outbound)?.outbound?.parameters ?? null,
+      egressAllowCidrs: this.#options.egressAllowCidrs ?? [],
     };
     return {
       services: [
@@ -89,7 +105,7 @@ export class DataPlane {
           },
         },
         { name: 'control', external: { address: controlAddress } },
-        { name: 'internet', network: { allow: ['public'], deny: ['private', 'local'] } },
+        { name: 'internet', network: egressNetwork(this.#options.egressAllowCidrs ?? []) },
       ],
       sockets: [
         { name: 'ingress', address: hostAddress(this.#options.ingress.host, ingressPort), service: { name: 'dispatcher' } },

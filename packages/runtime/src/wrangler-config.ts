@@ -10,7 +10,7 @@ export interface DispatchWorkerConfig {
   compatibilityFlags: string[];
   vars: Record<string, unknown>;
   kvNamespaces: { binding: string; id: string }[];
-  dispatchNamespaces: { binding: string; namespace: string }[];
+  dispatchNamespaces: { binding: string; namespace: string; outbound?: { service: string; parameters: string[] | null } }[];
 }
 
 /** Drops `//` and `/* *\/` comments and trailing commas outside strings: JSONC to JSON. */
@@ -57,7 +57,11 @@ export async function readDispatchWorkerConfig(path: string): Promise<DispatchWo
       if (typeof item.binding !== 'string' || typeof item.namespace !== 'string') {
         throw new Error(`${where('dispatch_namespaces')} entries need "binding" and "namespace"`);
       }
-      return { binding: item.binding, namespace: item.namespace };
+      const outbound = item.outbound as { service?: unknown; parameters?: unknown } | undefined;
+      if (outbound === undefined) return { binding: item.binding, namespace: item.namespace };
+      if (typeof outbound.service !== 'string') throw new Error(`${where('dispatch_namespaces.outbound')} needs "service"`);
+      const parameters = Array.isArray(outbound.parameters) ? outbound.parameters.map(String) : null;
+      return { binding: item.binding, namespace: item.namespace, outbound: { service: outbound.service, parameters } };
     }),
   };
 }

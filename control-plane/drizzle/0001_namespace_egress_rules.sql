@@ -1,0 +1,1 @@
+ALTER TABLE `dispatch_namespaces` ADD `egress` text DEFAULT '{"allow":[],"deny":[]}' NOT NULL;

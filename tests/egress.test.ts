@@ -1,0 +1,182 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Api, esModule, uploadScript } from './helpers/api.ts';
+import { visit } from './helpers/ingress.ts';
+import { removeDataDir, repoRoot, startPlatform, type RunningPlatform } from './helpers/platform.ts';
+
+/** A tenant script that fetches every `?target=` and reports what it saw. */
+const prober = esModule(
+  'probe.mjs',
+  `import { connect } from 'cloudflare:sockets';
+export default {
+  async fetch(request) {
+    const url = new URL(request.url);
+    const results = [];
+    for (const target of url.searchParams.getAll('target')) {
+      try {
+        const response = await fetch(target, { headers: { 'x-probe': '1' } });
+        results.push({ target, status: response.status, body: (await response.text()).slice(0, 500) });
+      } catch (error) {
+        results.push({ target, error: String(error && error.message || error) });
+      }
+    }
+    if (url.searchParams.has('socket')) {
+      try {
+        const socket = connect(url.searchParams.get('socket'));
+        const writer = socket.writable.getWriter();
+        await writer.write(new TextEncoder().encode('GET / HTTP/1.0\\r\\n\\r\\n'));
+        const { value } = await socket.readable.getReader().read();
+        results.push({ socket: 'connected', body: new TextDecoder().decode(value) });
+      } catch (error) {
+        results.push({ socket: 'refused', error: String(error && error.message || error) });
+      }
+    }
+    return Response.json(results);
+  },
+};`,
+);
+
+interface ProbeResult {
+  target?: string;
+  status?: number;
+  body?: string;
+  error?: string;
+  socket?: string;
+}
+
+async function probe(platform: RunningPlatform, script: string, targets: string[], socket?: string): Promise<ProbeResult[]> {
+  const query = new URLSearchParams();
+  for (const target of targets) query.append('target', target);
+  if (socket) query.set('socket', socket);
+  const response = await visit(platform.ingress, script, `/?${query}`);
+  assert.equal(response.status, 200, response.body);
+  return JSON.parse(response.body) as ProbeResult[];
+}
+
+describe('egress: what tenant scripts can reach', () => {
+  let upstream: Server;
+  let upstreamUrl: string;
+  const seen: { url: string; authorization?: string }[] = [];
+
+  before(async () => {
+    upstream = createServer((req, res) => {
+      seen.push({ url: req.url ?? '', authorization: req.headers.authorization });
+      res.end(`upstream saw ${req.url} auth=${req.headers.authorization ?? 'none'}`);
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const address = upstream.address();
+    upstreamUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  });
+  after(() => new Promise<void>((resolve) => upstream.close(() => resolve())));
+
+  describe('by default: the public internet only', () => {
+    let platform: RunningPlatform;
+    before(async () => {
+      platform = await startPlatform();
+      assert.equal((await uploadScript(new Api(platform), 'production', 'attacker', {}, [prober])).status, 200);
+    });
+    after(async () => {
+      await platform.stop();
+      await removeDataDir(platform);
+    });
+
+    it('refuses loopback, private, link-local and metadata addresses, and the platform itself', async () => {
+      const apiPort = new URL(platform.origin).port;
+      const ingressPort = new URL(platform.ingress).port;
+      const targets = [
+        upstreamUrl,
+        `http://127.0.0.1:${apiPort}/client/v4/accounts`,
+        `http://127.0.0.1:${ingressPort}/`,
+        `http://localhost:${apiPort}/healthz`,
+        `http://[::1]:${apiPort}/healthz`,
+        'http://169.254.169.254/latest/meta-data/',
+        'http://10.0.0.1/',
+        'http://192.168.1.1/',
+        'http://172.16.0.1/',
+        'http://100.64.0.1/',
+        'http://0.0.0.0/',
+        'http://2130706433/',
+        'http://[fd00::1]/',
+        'http://[::ffff:127.0.0.1]/',
+      ];
+      const results = await probe(platform, 'attacker', targets);
+      for (const result of results) {
+        assert.equal(result.status, undefined, `${result.target} was reachable: ${result.body}`);
+        assert.match(result.error ?? '', /Switchyard refused the subrequest .*private, loopback and link-local/, result.target);
+      }
+      assert.equal(seen.length, 0, 'the upstream on loopback saw no request');
+    });
+
+    it('refuses host names that resolve to loopback, after DNS', async () => {
+      const port = new URL(upstreamUrl).port;
+      const [result] = await probe(platform, 'attacker', [`http://vm:${port}/`]);
+      assert.equal(result.status, undefined, `reached ${result.target}`);
+      assert.ok(result.error, 'the fetch failed');
+      assert.equal(seen.length, 0);
+    });
+
+    it('refuses TCP sockets', async () => {
+      const port = new URL(upstreamUrl).port;
+      const results = await probe(platform, 'attacker', [], `127.0.0.1:${port}`);
+      assert.equal(results[0].socket, 'refused', JSON.stringify(results));
+      assert.equal(seen.length, 0, 'the upstream saw no connection');
+    });
+  });
+
+  describe("with the owner's outbound worker, limits and egress rules", () => {
+    let platform: RunningPlatform;
+    let api: Api;
+    before(async () => {
+      platform = await startPlatform({
+        env: {
+          SWITCHYARD_DISPATCH_WORKER: join(repoRoot, 'tests/fixtures/dispatch-outbound/wrangler.toml'),
+          SWITCHYARD_OUTBOUND_WORKER: join(repoRoot, 'tests/fixtures/outbound-worker/wrangler.toml'),
+          SWITCHYARD_EGRESS_ALLOW: '127.0.0.1/32',
+        },
+      });
+      api = new Api(platform);
+      assert.equal((await uploadScript(api, 'production', 'tenant', {}, [prober])).status, 200);
+    });
+    after(async () => {
+      await platform.stop();
+      await removeDataDir(platform);
+    });
+
+    it("injects credentials and blocks domains in the owner's outbound worker, with the dispatch call's parameters", async () => {
+      seen.length = 0;
+      const results = await probe(platform, 'tenant', [`${upstreamUrl}/data`, 'http://malicious.com/steal']);
+      assert.equal(results[0].status, 200, JSON.stringify(results[0]));
+      assert.equal(results[0].body, 'upstream saw /data auth=Bearer jwt-for-tenant');
+      assert.deepEqual(seen, [{ url: '/data', authorization: 'Bearer jwt-for-tenant' }]);
+      assert.equal(results[1].status, 403);
+      assert.equal(results[1].body, 'Blocked');
+    });
+
+    it('throws "Too many subrequests." past limits.subRequests of the dispatch call', async () => {
+      const results = await probe(platform, 'tenant', [1, 2, 3, 4, 5].map((i) => `${upstreamUrl}/n${i}`));
+      assert.deepEqual(results.map((r) => r.status ?? r.error), [200, 200, 200, 'Too many subrequests.', 'Too many subrequests.']);
+      const fresh = await probe(platform, 'tenant', [`${upstreamUrl}/again`]);
+      assert.equal(fresh[0].status, 200, 'the count is per request');
+    });
+
+    it("applies the namespace's egress rules, managed through the API", async () => {
+      const denied = await api.put('/workers/dispatch/namespaces/production/egress', { deny: ['127.0.0.1'] });
+      assert.equal(denied.status, 200);
+      const [refused] = await probe(platform, 'tenant', [`${upstreamUrl}/x`]);
+      assert.match(refused.error ?? '', /egress rules deny "127\.0\.0\.1"/);
+
+      await api.put('/workers/dispatch/namespaces/production/egress', { allow: ['api.example.com', '*.example.org'] });
+      const [notAllowed] = await probe(platform, 'tenant', [`${upstreamUrl}/x`]);
+      assert.match(notAllowed.error ?? '', /not in the namespace's egress allow list/);
+
+      await api.put('/workers/dispatch/namespaces/production/egress', { allow: [], deny: [] });
+      assert.equal((await probe(platform, 'tenant', [`${upstreamUrl}/x`]))[0].status, 200);
+      assert.deepEqual((await api.get('/workers/dispatch/namespaces/production/egress')).body.result, { allow: [], deny: [] });
+      const bad = await api.put('/workers/dispatch/namespaces/production/egress', { deny: ['http://no/'] });
+      assert.equal(bad.status, 400);
+      assert.match(bad.body.errors[0].message, /not a host pattern/);
+    });
+  });
+});
