@@ -3,11 +3,13 @@ import { compileError } from './compile-check.ts';
 import type { HostEnv, HostExports } from './config.ts';
 import type { WorkerCode } from './control-plane-client.ts';
 import { forgetEgressRules } from './egress.ts';
+import { activity } from './runner-activity.ts';
 import { invalidate } from './script-cache.ts';
 
 /**
- * The runtime's own entrypoint, on a loopback socket apart from the ingress: the control plane
- * posts script changes here before it acknowledges them.
+ * A runner's own entrypoint, on a loopback socket of its own: the runtime posts script changes
+ * here before the control plane acknowledges them, asks for compile checks, and polls the
+ * heartbeat that tells its watchdog whether this runner's thread is stuck.
  */
 export class Admin extends WorkerEntrypoint<HostEnv> {
   async fetch(request: Request): Promise<Response> {
@@ -23,6 +25,7 @@ export class Admin extends WorkerEntrypoint<HostEnv> {
       const error = await compileError((await request.json()) as WorkerCode, this.env, this.ctx.exports as unknown as HostExports);
       return Response.json({ error });
     }
+    if (url.pathname === '/heartbeat') return Response.json(activity());
     if (url.pathname === '/healthz') return new Response('ok');
     return new Response('not found', { status: 404 });
   }

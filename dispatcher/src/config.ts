@@ -15,12 +15,18 @@ export interface DispatcherConfig {
   outboundParameters: string[] | null;
   /** IPv4 CIDRs the operator lets every tenant reach although they are private (SWITCHYARD_EGRESS_ALLOW). */
   egressAllowCidrs: string[];
+  /** CPU limit of a request whose dispatch call and script settings set none. */
+  defaultCpuMs: number;
+  /** Loopback ports of the runner processes, in slot order (the ingress's view; updated by the runtime). */
+  runnerPorts: number[];
 }
 
 export interface HostEnv {
   SWITCHYARD: DispatcherConfig;
   LOADER: WorkerLoader;
   CONTROL: Fetcher;
+  /** Ingress only: the loopback network the runners listen on. */
+  RUNNERS: Fetcher;
 }
 
 export type HostExports = Cloudflare.Exports & Record<string, (options?: { props?: unknown }) => Fetcher & Record<string, unknown>>;

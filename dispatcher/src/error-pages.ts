@@ -13,3 +13,27 @@ function escapeHtml(text: string): string {
 
 export const workerThrewException = () =>
   errorPage(500, 1101, 'Worker threw exception', 'The Worker serving this request threw an exception. Its owner can find the details in the platform logs.');
+
+export const exceededResourceLimits = (reason: 'cpu' | 'memory') =>
+  errorPage(
+    503,
+    1102,
+    'Worker exceeded resource limits',
+    reason === 'cpu'
+      ? 'The Worker serving this request ran longer than its CPU time limit and was stopped.'
+      : 'The Worker serving this request used more memory than it is allowed and was stopped.',
+  );
+
+export const heldBack = (retryAfterSeconds: number) => {
+  const response = errorPage(
+    503,
+    1102,
+    'Worker held back',
+    `The Worker serving this request exceeded its resource limits repeatedly and is held back for ${retryAfterSeconds} more seconds.`,
+  );
+  response.headers.set('retry-after', String(retryAfterSeconds));
+  return response;
+};
+
+export const runnerRestarted = () =>
+  errorPage(503, 1105, 'Temporarily unavailable', 'The process running this Worker was restarted while serving the request. Please try again.');

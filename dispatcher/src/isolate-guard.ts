@@ -1,4 +1,4 @@
-import { requestIdHeader } from './outbound.ts';
+import { requestIdHeader } from './runner-protocol.ts';
 
 export const guardModuleName = '__switchyard_guard.mjs';
 export const entryModuleName = '__switchyard_entry.mjs';

@@ -4,9 +4,8 @@ import type { HostEnv } from './config.ts';
 import { ControlPlaneClient } from './control-plane-client.ts';
 import { egressRules, isForbiddenAddress, isOperatorAllowed, ruleRefusal } from './egress.ts';
 import { findRequestContext, type RequestContext } from './request-contexts.ts';
+import { requestIdHeader } from './runner-protocol.ts';
 
-/** The header a user worker's isolate puts on its subrequests: the id of the request they serve. */
-export const requestIdHeader = 'x-switchyard-request';
 export const defaultSubrequestLimit = 1000;
 
 /** The outbound worker's env: its own vars, then the parameters passed to `DISPATCHER.get()`. */

@@ -15,15 +15,13 @@ const contexts = new Map<string, RequestContext>();
 const graceAfterResponseMs = 30_000;
 let nextSweep = 0;
 
-export function openRequestContext(props: UserWorkerProps): string {
+export function openRequestContext(id: string, props: UserWorkerProps): void {
   const now = Date.now();
   if (now >= nextSweep) {
     for (const [id, context] of contexts) if (context.expiresAt !== null && context.expiresAt < now) contexts.delete(id);
     nextSweep = now + 1000;
   }
-  const id = crypto.randomUUID();
   contexts.set(id, { ...props, subrequests: 0, expiresAt: null });
-  return id;
 }
 
 export function closeRequestContext(id: string): void {

@@ -3,8 +3,10 @@ import { matchingAsset } from './bindings/assets.ts';
 import type { HostEnv, HostExports } from './config.ts';
 import { ControlPlaneClient } from './control-plane-client.ts';
 import { workerThrewException } from './error-pages.ts';
+import { WorkerNotFoundError } from './worker-not-found.ts';
 import { loaderCode, userEnv } from './loaded-code.ts';
 import { closeRequestContext, openRequestContext } from './request-contexts.ts';
+import { invocationEnded, invocationStarted } from './runner-activity.ts';
 import { liveVersion, versionCode } from './script-cache.ts';
 
 export interface UserWorkerProps {
@@ -14,19 +16,19 @@ export interface UserWorkerProps {
   outbound?: Record<string, unknown>;
 }
 
-export class WorkerNotFoundError extends Error {
-  constructor(namespace: string, script: string) {
-    super(`Worker not found: there is no script named "${script}" in dispatch namespace "${namespace}".`);
-    this.name = 'Error';
-  }
-}
 
 /**
  * Serves one request with a customer script: resolves the live version, serves a matching asset
  * without waking the script, else runs the version in its own isolate (loaded once per version
  * through the Worker Loader) and answers 1101 if it throws.
  */
-export async function serveUserWorker(env: HostEnv, exports: HostExports, props: UserWorkerProps, request: Request): Promise<Response> {
+export async function serveUserWorker(
+  env: HostEnv,
+  exports: HostExports,
+  props: UserWorkerProps,
+  request: Request,
+  requestId: string = crypto.randomUUID(),
+): Promise<Response> {
   const { namespace, script } = props;
   const client = new ControlPlaneClient(env.CONTROL, env.SWITCHYARD);
   const versionId = await liveVersion(client, namespace, script);
@@ -40,7 +42,9 @@ export async function serveUserWorker(env: HostEnv, exports: HostExports, props:
     const bindings = userEnv(code, exports, { namespace, script, versionId });
     return loaderCode(code, bindings, exports.Outbound({ props: {} }));
   });
-  const requestId = openRequestContext(props);
+  openRequestContext(requestId, props);
+  const cpuMs = props.limits?.cpuMs ?? code.limits.cpu_ms ?? env.SWITCHYARD.defaultCpuMs;
+  invocationStarted({ requestId, namespace, script, cpuMs, startedAt: Date.now() });
   try {
     return await worker.getEntrypoint(undefined, { props: { requestId } }).fetch(request);
   } catch (error) {
@@ -48,6 +52,7 @@ export async function serveUserWorker(env: HostEnv, exports: HostExports, props:
     console.error(JSON.stringify({ event: 'worker_exception', namespace, script, versionId, error: detail }));
     return workerThrewException();
   } finally {
+    invocationEnded(requestId);
     closeRequestContext(requestId);
   }
 }

@@ -6,6 +6,9 @@ import { ms, percentile, timed } from './stats.ts';
 import { wrk } from './wrk.ts';
 
 const hello = `export default { fetch() { return new Response('hello world'); } };`;
+/** Plain workerd forwarding every request to the same hello world loaded through the Worker Loader. */
+const loaderOnly = `const code = { compatibilityDate: '2025-09-01', mainModule: 'm.js', modules: { 'm.js': ${JSON.stringify(hello)} }, globalOutbound: null };
+export default { fetch(request, env) { return env.LOADER.get('hello', () => code).getEntrypoint().fetch(request); } };`;
 
 /** GET through the ingress with a Host header; resolves to the body. */
 function get(ingress: string, host: string, path = '/'): Promise<string> {
@@ -45,6 +48,9 @@ export async function dataPlaneBench(): Promise<string[]> {
   const plain = await startPlainWorkerd(hello);
   const baseline = await wrk(plain.url);
   await plain.stop();
+  const loader = await startPlainWorkerd(loaderOnly, { loader: true });
+  const ceiling = await wrk(loader.url);
+  await loader.stop();
 
   const platform = await startBenchPlatform();
   try {
@@ -54,8 +60,13 @@ export async function dataPlaneBench(): Promise<string[]> {
     lines.push('### Throughput: hello world, wrk -t1 -c32 -d10s on loopback', '');
     lines.push('| path | req/s | p50 | p99 | errors / non-2xx |', '|---|---|---|---|---|');
     lines.push(`| plain workerd (one service) | ${baseline.requestsPerSecond.toFixed(0)} | ${ms(baseline.p50Ms)} | ${ms(baseline.p99Ms)} | ${baseline.errors} / ${baseline.non2xx} |`);
+    lines.push(`| plain workerd → Worker Loader → hello (the loader's ceiling) | ${ceiling.requestsPerSecond.toFixed(0)} | ${ms(ceiling.p50Ms)} | ${ms(ceiling.p99Ms)} | ${ceiling.errors} / ${ceiling.non2xx} |`);
     lines.push(`| Switchyard: ingress → dispatch worker → user worker | ${full.requestsPerSecond.toFixed(0)} | ${ms(full.p50Ms)} | ${ms(full.p99Ms)} | ${full.errors} / ${full.non2xx} |`);
-    lines.push('', `Ratio Switchyard / plain workerd: **${(full.requestsPerSecond / baseline.requestsPerSecond).toFixed(2)}**`, '');
+    lines.push(
+      '',
+      `Ratio Switchyard / plain workerd: **${(full.requestsPerSecond / baseline.requestsPerSecond).toFixed(2)}**; Worker Loader ceiling / plain workerd: ${(ceiling.requestsPerSecond / baseline.requestsPerSecond).toFixed(2)}; Switchyard / ceiling: ${(full.requestsPerSecond / ceiling.requestsPerSecond).toFixed(2)}`,
+      '',
+    );
 
     const cold: number[] = [];
     const deployToLive: number[] = [];

@@ -1,26 +1,28 @@
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
-const hostEntry = fileURLToPath(new URL('../../../dispatcher/src/host.ts', import.meta.url));
+const dispatcherSource = (file: string) => fileURLToPath(new URL(`../../../dispatcher/src/${file}`, import.meta.url));
 const defaultOutbound = fileURLToPath(new URL('../../../outbound/src/index.ts', import.meta.url));
 
-/**
- * Bundles the dispatcher host with the owner's dispatch worker (and outbound worker, else the
- * default one) into one ES module for workerd, through `switchyard:owner-*` specifiers.
- */
-export async function bundleDispatcher(ownerMain: string, outboundMain = defaultOutbound): Promise<string> {
+async function bundle(entry: string, alias: Record<string, string>): Promise<string> {
   const result = await build({
-    entryPoints: [hostEntry],
+    entryPoints: [entry],
     bundle: true,
     format: 'esm',
     platform: 'neutral',
     target: 'es2023',
     write: false,
     external: ['cloudflare:*', 'node:*'],
-    alias: { 'switchyard:owner-dispatch-worker': ownerMain, 'switchyard:owner-outbound-worker': outboundMain },
+    alias,
     conditions: ['workerd', 'worker', 'browser'],
     mainFields: ['module', 'main'],
     logLevel: 'silent',
   });
   return result.outputFiles[0].text;
 }
+
+/** The ingress module for workerd: the owner's dispatch worker (`switchyard:owner-dispatch-worker`) and its host. */
+export const bundleIngress = (dispatchMain: string) => bundle(dispatcherSource('host.ts'), { 'switchyard:owner-dispatch-worker': dispatchMain });
+
+/** The runner module for workerd, with the owner's outbound worker or the default one (outbound/). */
+export const bundleRunner = (outboundMain = defaultOutbound) => bundle(dispatcherSource('runner.ts'), { 'switchyard:owner-outbound-worker': outboundMain });

@@ -1,13 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { bundleDispatcher } from './bundle.ts';
+import { bundleIngress, bundleRunner } from './bundle.ts';
 import { egressNetwork } from './egress-network.ts';
 import { freePort } from './free-port.ts';
-import { workerdBinary } from './workerd-binary.ts';
-import { renderConfig, type WorkerdConfig } from './workerd-config.ts';
+import { RunnerPool, type Invocation } from './runner-pool.ts';
+import { WorkerdProcess } from './workerd-process.ts';
+import { renderConfig, type Service, type WorkerdConfig } from './workerd-config.ts';
 import { readDispatchWorkerConfig, type DispatchWorkerConfig } from './wrangler-config.ts';
 
 export interface DataPlaneOptions {
@@ -24,6 +22,14 @@ export interface DataPlaneOptions {
   outboundWorkerConfig?: string;
   /** IPv4 CIDRs tenants may reach although private (an operator's internal APIs). */
   egressAllowCidrs?: string[];
+  /** Runner processes that run customer scripts. */
+  runners?: number;
+  /** CPU limit of a request whose dispatch call and script settings set none. */
+  defaultCpuMs?: number;
+  /** V8 heap limit of each runner (MiB): a script that allocates past it takes down only its runner. */
+  runnerHeapMb?: number;
+  /** Called when the watchdog stops a script; answers until when the script is held back, if at all. */
+  onStrike?: (strike: { namespace: string; script: string; reason: 'cpu' | 'memory' }) => Promise<number | null>;
   runDir: string;
 }
 
@@ -32,33 +38,29 @@ export interface ScriptChange {
   scripts: string[] | null;
 }
 
-const setpriv = '/usr/bin/setpriv';
-
 const hostAddress = (host: string, port: number) => `${host.includes(':') ? `[${host}]` : host}:${port}`;
 
 /**
- * The traffic side: one workerd process running the dispatch worker, with user workers loaded
- * into isolates of their own through the Worker Loader. Restarted if it dies.
+ * The traffic side: an ingress workerd process running the owner's dispatch worker, and runner
+ * workerd processes that run customer scripts, each version in its own isolate, under a watchdog.
  */
 export class DataPlane {
   readonly ingressUrl: string;
   readonly #options: DataPlaneOptions;
-  readonly #configPath: string;
-  readonly #adminUrl: string;
-  #process: ChildProcess | null = null;
+  readonly #ingressAdminUrl: string;
+  readonly #pool: RunnerPool;
+  #ingress: WorkerdProcess | null = null;
   #stopping = false;
 
-  private constructor(options: DataPlaneOptions, ingressPort: number, adminPort: number) {
+  private constructor(options: DataPlaneOptions, ingressPort: number, adminPort: number, pool: RunnerPool) {
     this.#options = options;
-    this.#configPath = join(options.runDir, 'workerd.capnp');
     this.ingressUrl = `http://${hostAddress(options.ingress.host, ingressPort)}`;
-    this.#adminUrl = `http://127.0.0.1:${adminPort}`;
+    this.#ingressAdminUrl = `http://127.0.0.1:${adminPort}`;
+    this.#pool = pool;
   }
 
   static async start(options: DataPlaneOptions): Promise<DataPlane> {
-    const ingressPort = options.ingress.port || (await freePort(options.ingress.host));
-    const adminPort = await freePort('127.0.0.1');
-    const dataPlane = new DataPlane(options, ingressPort, adminPort);
+    await mkdir(options.runDir, { recursive: true, mode: 0o700 });
     const owner = await readDispatchWorkerConfig(options.dispatchWorkerConfig);
     const outbound = options.outboundWorkerConfig ? await readDispatchWorkerConfig(options.outboundWorkerConfig) : null;
     const wantsOutbound = owner.dispatchNamespaces.find((binding) => binding.outbound);
@@ -67,122 +69,156 @@ export class DataPlane {
         `${options.dispatchWorkerConfig}: dispatch namespace "${wantsOutbound.namespace}" names outbound worker "${wantsOutbound.outbound!.service}"; set SWITCHYARD_OUTBOUND_WORKER to its wrangler config`,
       );
     }
-    const bundle = await bundleDispatcher(owner.main, outbound?.main);
-    const config = dataPlane.#workerdConfig(owner, outbound, bundle, ingressPort, adminPort);
-    await mkdir(options.runDir, { recursive: true, mode: 0o700 });
-    await writeFile(dataPlane.#configPath, renderConfig(config), { mode: 0o600 });
-    dataPlane.#spawn();
-    await dataPlane.#waitUntilServing();
+    const [ingressBundle, runnerBundle] = await Promise.all([bundleIngress(owner.main), bundleRunner(outbound?.main)]);
+    const ingressPort = options.ingress.port || (await freePort(options.ingress.host));
+    const adminPort = await freePort('127.0.0.1');
+    let dataPlane: DataPlane | null = null;
+    const shared = switchyardConfig(options, owner, outbound);
+    const pool = new RunnerPool({
+      count: options.runners ?? 2,
+      runDir: options.runDir,
+      secret: options.control.secret,
+      defaultCpuMs: shared.defaultCpuMs,
+      slackMs: 40,
+      configFor: (port, runnerAdminPort) => runnerConfig(options, shared, runnerBundle, port, runnerAdminPort),
+      onStopped: (port, culprit, reason) => dataPlane!.#stopped(port, culprit, reason),
+      onPortsChanged: (ports) => dataPlane!.#postIngress('/runners', { ports }),
+    });
+    await pool.start();
+    dataPlane = new DataPlane(options, ingressPort, adminPort, pool);
+    const config = ingressConfig(options, { ...shared, runnerPorts: pool.ports }, owner, ingressBundle, ingressPort, adminPort);
+    const configPath = join(options.runDir, 'ingress.capnp');
+    await writeFile(configPath, renderConfig(config), { mode: 0o600 });
+    dataPlane.#spawnIngress(configPath);
+    await dataPlane.#ingress!.waitUntilServing(`${dataPlane.#ingressAdminUrl}/healthz`, options.control.secret);
+    await dataPlane.#postIngress('/runners', { ports: pool.ports });
     return dataPlane;
   }
 
-  #workerdConfig(owner: DispatchWorkerConfig, outbound: DispatchWorkerConfig | null, bundle: string, ingressPort: number, adminPort: number): WorkerdConfig {
-    const controlAddress = new URL(this.#options.control.url).host;
-    const switchyard = {
-      accountId: this.#options.accountId,
-      internalSecret: this.#options.control.secret,
-      dispatchNamespaces: Object.fromEntries(owner.dispatchNamespaces.map((d) => [d.binding, d.namespace])),
-      kvNamespaces: { ...Object.fromEntries(owner.kvNamespaces.map((k) => [k.binding, k.id])), ...this.#options.kvOverrides },
-      vars: { ...owner.vars, ...this.#options.varOverrides },
-      outboundVars: outbound?.vars ?? {},
-      outboundParameters: owner.dispatchNamespaces.find((binding) => binding.outbound)?.outbound?.parameters ?? null,
-      egressAllowCidrs: this.#options.egressAllowCidrs ?? [],
-    };
-    return {
-      services: [
-        {
-          name: 'dispatcher',
-          worker: {
-            modules: [{ name: 'dispatcher.js', esModule: bundle }],
-            compatibilityDate: owner.compatibilityDate,
-            compatibilityFlags: [...new Set([...owner.compatibilityFlags, 'enable_ctx_exports'])],
-            bindings: [
-              { name: 'SWITCHYARD', json: JSON.stringify(switchyard) },
-              { name: 'LOADER', workerLoader: {} },
-              { name: 'CONTROL', service: { name: 'control' } },
-            ],
-            globalOutbound: { name: 'internet' },
-          },
-        },
-        { name: 'control', external: { address: controlAddress } },
-        { name: 'internet', network: egressNetwork(this.#options.egressAllowCidrs ?? []) },
-      ],
-      sockets: [
-        { name: 'ingress', address: hostAddress(this.#options.ingress.host, ingressPort), service: { name: 'dispatcher' } },
-        { name: 'admin', address: `127.0.0.1:${adminPort}`, service: { name: 'dispatcher', entrypoint: 'Admin' } },
-      ],
-    };
-  }
-
-  #spawn(): void {
-    const command = [workerdBinary(), 'serve', this.#configPath, '--experimental'];
-    // setpriv makes the kernel kill workerd if this process dies, even by SIGKILL.
-    if (existsSync(setpriv)) command.unshift(setpriv, '--pdeathsig', 'KILL', '--');
-    const child = spawn(command[0], command.slice(1), {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-    });
-    const relay = (stream: NodeJS.ReadableStream, sink: NodeJS.WriteStream) =>
-      stream.on('data', (chunk: Buffer) => {
-        for (const line of chunk.toString().split('\n')) if (line.trim()) sink.write(`[workerd] ${line}\n`);
-      });
-    relay(child.stdout!, process.stdout);
-    relay(child.stderr!, process.stderr);
-    child.once('exit', (code, signal) => {
-      if (this.#process !== child) return;
-      this.#process = null;
+  #spawnIngress(configPath: string): void {
+    this.#ingress = new WorkerdProcess('ingress', configPath, (code, signal) => {
       if (this.#stopping) return;
-      console.error(`[data-plane] workerd exited (${signal ?? code}); restarting`);
-      setTimeout(() => !this.#stopping && this.#spawn(), 100);
+      console.error(`[data-plane] ingress exited (${signal ?? code}); restarting`);
+      setTimeout(async () => {
+        if (this.#stopping) return;
+        this.#spawnIngress(configPath);
+        await this.#ingress!.waitUntilServing(`${this.#ingressAdminUrl}/healthz`, this.#options.control.secret).catch(console.error);
+        await this.#postIngress('/runners', { ports: this.#pool.ports }).catch(console.error);
+      }, 100);
     });
-    this.#process = child;
   }
 
-  async #waitUntilServing(): Promise<void> {
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline) {
-      try {
-        const response = await fetch(`${this.#adminUrl}/healthz`, { headers: { 'x-switchyard-internal': this.#options.control.secret } });
-        if (response.ok) return;
-      } catch {
-        // not listening yet
-      }
-      if (!this.#process) throw new Error('workerd exited while starting; see its output above');
-      await sleep(50);
-    }
-    throw new Error('workerd did not start serving within 30 s');
+  async #postIngress(path: string, body: unknown): Promise<void> {
+    const response = await fetch(`${this.#ingressAdminUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-switchyard-internal': this.#options.control.secret },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`ingress answered ${response.status} to ${path}`);
+  }
+
+  async #stopped(port: number, culprit: Invocation | null, reason: 'cpu' | 'memory'): Promise<void> {
+    if (!culprit) return;
+    await this.#postIngress('/stopped', { requestId: culprit.requestId, reason });
+    console.error(JSON.stringify({ event: 'worker_stopped', reason, namespace: culprit.namespace, script: culprit.script, requestId: culprit.requestId, port }));
+    const until = await this.#options.onStrike?.({ namespace: culprit.namespace, script: culprit.script, reason });
+    if (until) await this.#postIngress('/hold', { namespace: culprit.namespace, script: culprit.script, until });
   }
 
   /** Makes running workers drop what they cached for the changed scripts. */
-  async applyChange(change: ScriptChange): Promise<void> {
-    const response = await fetch(`${this.#adminUrl}/invalidate`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-switchyard-internal': this.#options.control.secret },
-      body: JSON.stringify(change),
-    });
-    if (!response.ok) throw new Error(`data plane answered ${response.status} to an invalidation`);
+  applyChange(change: ScriptChange): Promise<void> {
+    return this.#pool.broadcast('/invalidate', change);
   }
 
   /** Compiles a candidate version in a throwaway isolate; the compile or start-up error, or null. */
   async compileError(code: unknown): Promise<string | null> {
-    const response = await fetch(`${this.#adminUrl}/compile-check`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-switchyard-internal': this.#options.control.secret },
-      body: JSON.stringify(code),
-      signal: AbortSignal.timeout(10_000),
-    });
-    if (!response.ok) throw new Error(`data plane answered ${response.status} to a compile check`);
+    const response = await this.#pool.request('/compile-check', code, 10_000);
+    if (!response.ok) throw new Error(`runner answered ${response.status} to a compile check`);
     return ((await response.json()) as { error: string | null }).error;
   }
 
   async stop(): Promise<void> {
     this.#stopping = true;
-    const child = this.#process;
-    if (!child) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-    await exited;
-    clearTimeout(timer);
+    await Promise.all([this.#ingress?.stop(), this.#pool.stop()]);
   }
+}
+
+type SharedConfig = ReturnType<typeof switchyardConfig>;
+
+/** The `SWITCHYARD` JSON binding both kinds of process read. */
+function switchyardConfig(options: DataPlaneOptions, owner: DispatchWorkerConfig, outbound: DispatchWorkerConfig | null) {
+  return {
+    accountId: options.accountId,
+    internalSecret: options.control.secret,
+    dispatchNamespaces: Object.fromEntries(owner.dispatchNamespaces.map((d) => [d.binding, d.namespace])),
+    kvNamespaces: { ...Object.fromEntries(owner.kvNamespaces.map((k) => [k.binding, k.id])), ...options.kvOverrides },
+    vars: { ...owner.vars, ...options.varOverrides },
+    outboundVars: outbound?.vars ?? {},
+    outboundParameters: owner.dispatchNamespaces.find((binding) => binding.outbound)?.outbound?.parameters ?? null,
+    egressAllowCidrs: options.egressAllowCidrs ?? [],
+    defaultCpuMs: options.defaultCpuMs ?? 1000,
+    runnerPorts: [] as number[],
+  };
+}
+
+function commonServices(options: DataPlaneOptions): Service[] {
+  return [
+    { name: 'control', external: { address: new URL(options.control.url).host } },
+    { name: 'internet', network: egressNetwork(options.egressAllowCidrs ?? []) },
+  ];
+}
+
+function ingressConfig(options: DataPlaneOptions, shared: SharedConfig, owner: DispatchWorkerConfig, bundle: string, port: number, adminPort: number): WorkerdConfig {
+  return {
+    services: [
+      {
+        name: 'ingress',
+        worker: {
+          modules: [{ name: 'ingress.js', esModule: bundle }],
+          compatibilityDate: owner.compatibilityDate,
+          compatibilityFlags: [...new Set([...owner.compatibilityFlags, 'enable_ctx_exports'])],
+          bindings: [
+            { name: 'SWITCHYARD', json: JSON.stringify(shared) },
+            { name: 'CONTROL', service: { name: 'control' } },
+            { name: 'RUNNERS', service: { name: 'runners' } },
+          ],
+          globalOutbound: { name: 'internet' },
+        },
+      },
+      // Only the ingress reaches the runners; customer code never runs in this process.
+      { name: 'runners', network: { allow: ['127.0.0.1/32'] } },
+      ...commonServices(options),
+    ],
+    sockets: [
+      { name: 'http', address: hostAddress(options.ingress.host, port), service: { name: 'ingress' } },
+      { name: 'admin', address: `127.0.0.1:${adminPort}`, service: { name: 'ingress', entrypoint: 'IngressAdmin' } },
+    ],
+  };
+}
+
+function runnerConfig(options: DataPlaneOptions, shared: SharedConfig, bundle: string, port: number, adminPort: number): WorkerdConfig {
+  return {
+    services: [
+      {
+        name: 'runner',
+        worker: {
+          modules: [{ name: 'runner.js', esModule: bundle }],
+          compatibilityDate: '2025-09-01',
+          compatibilityFlags: ['enable_ctx_exports'],
+          bindings: [
+            { name: 'SWITCHYARD', json: JSON.stringify(shared) },
+            { name: 'LOADER', workerLoader: {} },
+            { name: 'CONTROL', service: { name: 'control' } },
+          ],
+          globalOutbound: { name: 'internet' },
+        },
+      },
+      ...commonServices(options),
+    ],
+    sockets: [
+      { name: 'http', address: `127.0.0.1:${port}`, service: { name: 'runner' } },
+      { name: 'admin', address: `127.0.0.1:${adminPort}`, service: { name: 'runner', entrypoint: 'Admin' } },
+    ],
+    v8Flags: options.runnerHeapMb ? [`--max-old-space-size=${options.runnerHeapMb}`] : undefined,
+  };
 }

@@ -1,0 +1,83 @@
+import type { HostEnv } from './config.ts';
+import { exceededResourceLimits, heldBack, runnerRestarted } from './error-pages.ts';
+import { outcomeHeader, targetHeader, type RunnerTarget } from './runner-protocol.ts';
+import type { UserWorkerProps } from './user-worker.ts';
+import { WorkerNotFoundError } from './worker-not-found.ts';
+
+/**
+ * The ingress's side of the runners: which loopback port each runner slot listens on, which
+ * requests the watchdog stopped (so they are answered 1102, not as a crash), and which scripts are
+ * held back after repeated strikes. The runtime keeps these up to date through the ingress admin.
+ */
+let runnerPorts: number[] | null = null;
+const stopped = new Map<string, { reason: 'cpu' | 'memory'; at: number }>();
+const holds = new Map<string, number>();
+
+const scriptKey = (namespace: string, script: string) => `${namespace}\u0000${script}`;
+
+export function setRunnerPorts(ports: number[]): void {
+  runnerPorts = ports;
+}
+
+export function recordStopped(requestId: string, reason: 'cpu' | 'memory'): void {
+  const now = Date.now();
+  for (const [id, entry] of stopped) if (entry.at < now - 60_000) stopped.delete(id);
+  stopped.set(requestId, { reason, at: now });
+}
+
+export function holdScript(namespace: string, script: string, until: number): void {
+  holds.set(scriptKey(namespace, script), until);
+}
+
+/**
+ * The watchdog's record for a request whose runner connection broke. A runner killed for CPU is
+ * reported before the kill; one that died of memory is reported just after, so wait briefly.
+ */
+async function stopRecord(requestId: string): Promise<{ reason: 'cpu' | 'memory' } | null> {
+  for (let waited = 0; waited <= 300; waited += 20) {
+    const record = stopped.get(requestId);
+    if (record) return record;
+    await scheduler.wait(20);
+  }
+  return null;
+}
+
+function hash(text: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+/** Every runner slot, starting with the script's own (so its isolate stays warm in one place). */
+function slotsFor(ports: number[], namespace: string, script: string): number[] {
+  const first = hash(scriptKey(namespace, script)) % ports.length;
+  return ports.map((_, i) => ports[(first + i) % ports.length]);
+}
+
+/**
+ * Sends a request for a customer script to its runner and returns the runner's response. A
+ * request whose runner was killed by the watchdog for it is answered 1102; others caught in the
+ * same restart are retried on another runner when they have no body, else answered 1105.
+ */
+export async function forwardToRunner(env: HostEnv, props: UserWorkerProps, request: Request): Promise<Response> {
+  const heldUntil = holds.get(scriptKey(props.namespace, props.script));
+  if (heldUntil !== undefined && heldUntil > Date.now()) return heldBack(Math.ceil((heldUntil - Date.now()) / 1000));
+  const target: RunnerTarget = { ...props, requestId: crypto.randomUUID(), url: request.url };
+  const headers = new Headers(request.headers);
+  for (const name of [...headers.keys()]) if (name.startsWith('x-switchyard-')) headers.delete(name);
+  headers.set(targetHeader, JSON.stringify(target));
+  const ports = runnerPorts ?? env.SWITCHYARD.runnerPorts;
+  const retriable = request.body === null;
+  for (const port of retriable ? slotsFor(ports, props.namespace, props.script) : slotsFor(ports, props.namespace, props.script).slice(0, 1)) {
+    try {
+      const response = await env.RUNNERS.fetch(`http://127.0.0.1:${port}/`, { method: request.method, headers, body: request.body, redirect: 'manual' });
+      if (response.headers.get(outcomeHeader) === `${env.SWITCHYARD.internalSecret}:not-found`) throw new WorkerNotFoundError(props.namespace, props.script);
+      return response;
+    } catch (error) {
+      if (error instanceof WorkerNotFoundError) throw error;
+      const stop = await stopRecord(target.requestId);
+      if (stop) return exceededResourceLimits(stop.reason);
+    }
+  }
+  return runnerRestarted();
+}

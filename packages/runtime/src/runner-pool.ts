@@ -1,0 +1,180 @@
+import { join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { freePort } from './free-port.ts';
+import { WorkerdProcess } from './workerd-process.ts';
+import { renderConfig, type WorkerdConfig } from './workerd-config.ts';
+
+/** A user invocation as a runner reports it in its heartbeat. */
+export interface Invocation {
+  requestId: string;
+  namespace: string;
+  script: string;
+  cpuMs: number;
+  startedAt: number;
+}
+
+interface Activity {
+  inFlight: number;
+  last: Invocation | null;
+  maxCpuMs: number;
+  loadedVersions: number;
+}
+
+interface Slot {
+  index: number;
+  generation: number;
+  port: number;
+  adminPort: number;
+  process: WorkerdProcess | null;
+  lastAnswerAt: number;
+  activity: Activity | null;
+  heartbeatPending: boolean;
+  killedBy: 'cpu' | null;
+}
+
+export interface RunnerPoolOptions {
+  count: number;
+  runDir: string;
+  secret: string;
+  defaultCpuMs: number;
+  /** How long past its CPU limit a stuck runner may run before it is killed (the heartbeat period included). */
+  slackMs: number;
+  configFor(port: number, adminPort: number): WorkerdConfig;
+  /** Called before a stuck runner is killed, and after one died on its own (memory). */
+  onStopped(port: number, culprit: Invocation | null, reason: 'cpu' | 'memory'): Promise<void>;
+  onPortsChanged(ports: number[]): Promise<void>;
+}
+
+const heartbeatEveryMs = 10;
+
+/**
+ * The runner processes and their watchdog. Each runner answers a heartbeat on its admin socket
+ * between JavaScript tasks; a runner that stops answering for longer than the CPU limit of the
+ * request it last started (plus slack) has a script that never yields: it is killed (SIGKILL, as a
+ * stuck workerd ignores SIGTERM) and replaced on a fresh port. A runner that dies on its own (V8
+ * out of memory) is replaced the same way.
+ */
+export class RunnerPool {
+  readonly #options: RunnerPoolOptions;
+  readonly #slots: Slot[] = [];
+  #timer: NodeJS.Timeout | null = null;
+  #stopping = false;
+
+  constructor(options: RunnerPoolOptions) {
+    this.#options = options;
+  }
+
+  get ports(): number[] {
+    return this.#slots.map((slot) => slot.port);
+  }
+
+  async start(): Promise<void> {
+    for (let index = 0; index < this.#options.count; index++) {
+      const slot: Slot = { index, generation: 0, port: 0, adminPort: 0, process: null, lastAnswerAt: 0, activity: null, heartbeatPending: false, killedBy: null };
+      this.#slots.push(slot);
+    }
+    await Promise.all(this.#slots.map((slot) => this.#spawn(slot)));
+    this.#timer = setInterval(() => this.#watch(), heartbeatEveryMs);
+  }
+
+  async #spawn(slot: Slot): Promise<void> {
+    slot.generation++;
+    slot.port = await freePort('127.0.0.1');
+    slot.adminPort = await freePort('127.0.0.1');
+    const configPath = join(this.#options.runDir, `runner-${slot.index}.capnp`);
+    await writeFile(configPath, renderConfig(this.#options.configFor(slot.port, slot.adminPort)), { mode: 0o600 });
+    const generation = slot.generation;
+    const process = new WorkerdProcess(`runner-${slot.index}`, configPath, (code, signal) => void this.#exited(slot, generation, code, signal));
+    slot.process = process;
+    slot.activity = null;
+    slot.killedBy = null;
+    slot.heartbeatPending = false;
+    await process.waitUntilServing(`http://127.0.0.1:${slot.adminPort}/healthz`, this.#options.secret);
+    slot.lastAnswerAt = Date.now();
+  }
+
+  async #exited(slot: Slot, generation: number, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+    if (this.#stopping || slot.generation !== generation) return;
+    const killedBy = slot.killedBy;
+    if (!killedBy) {
+      console.error(`[runner-pool] runner-${slot.index} died (${signal ?? code}); replacing it`);
+      const culprit = slot.activity?.last ?? null;
+      await this.#options.onStopped(slot.port, culprit, 'memory').catch((error) => console.error('[runner-pool]', error));
+    }
+    const started = Date.now();
+    await this.#spawn(slot);
+    console.error(`[runner-pool] runner-${slot.index} replaced in ${Date.now() - started} ms`);
+    await this.#options.onPortsChanged(this.ports).catch((error) => console.error('[runner-pool]', error));
+  }
+
+  #watch(): void {
+    const now = Date.now();
+    for (const slot of this.#slots) {
+      const process = slot.process;
+      if (!process?.running || slot.killedBy) continue;
+      if (!slot.heartbeatPending) void this.#heartbeat(slot);
+      const limit = slot.activity?.last?.cpuMs ?? (slot.activity?.inFlight ? slot.activity.maxCpuMs : this.#options.defaultCpuMs);
+      if (now - slot.lastAnswerAt > limit + this.#options.slackMs) void this.#killStuck(slot);
+    }
+  }
+
+  async #heartbeat(slot: Slot): Promise<void> {
+    slot.heartbeatPending = true;
+    const generation = slot.generation;
+    try {
+      const response = await fetch(`http://127.0.0.1:${slot.adminPort}/heartbeat`, { headers: { 'x-switchyard-internal': this.#options.secret } });
+      const activity = (await response.json()) as Activity;
+      if (slot.generation !== generation) return;
+      slot.activity = activity;
+      slot.lastAnswerAt = Date.now();
+    } catch {
+      // a runner being replaced; the exit handler deals with it
+    } finally {
+      if (slot.generation === generation) slot.heartbeatPending = false;
+    }
+  }
+
+  async #killStuck(slot: Slot): Promise<void> {
+    slot.killedBy = 'cpu';
+    const culprit = slot.activity?.last ?? null;
+    console.error(
+      `[runner-pool] runner-${slot.index} stuck for ${Date.now() - slot.lastAnswerAt} ms${culprit ? ` running ${culprit.namespace}/${culprit.script}` : ''}; killing it`,
+    );
+    await this.#options.onStopped(slot.port, culprit, 'cpu').catch((error) => console.error('[runner-pool]', error));
+    slot.process?.kill('SIGKILL');
+  }
+
+  /** POSTs `body` to `path` on every live runner's admin socket. */
+  async broadcast(path: string, body: unknown): Promise<void> {
+    await Promise.all(
+      this.#slots
+        .filter((slot) => slot.process?.running && !slot.killedBy)
+        .map(async (slot) => {
+          const response = await fetch(`http://127.0.0.1:${slot.adminPort}${path}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-switchyard-internal': this.#options.secret },
+            body: JSON.stringify(body),
+          });
+          if (!response.ok) throw new Error(`runner-${slot.index} answered ${response.status} to ${path}`);
+        }),
+    );
+  }
+
+  /** Asks one live runner to compile a candidate version. */
+  async request(path: string, body: unknown, timeoutMs: number): Promise<Response> {
+    const slot = this.#slots.find((candidate) => candidate.process?.running && !candidate.killedBy);
+    if (!slot) throw new Error('no runner is available');
+    return fetch(`http://127.0.0.1:${slot.adminPort}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-switchyard-internal': this.#options.secret },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    if (this.#timer) clearInterval(this.#timer);
+    await Promise.all(this.#slots.map((slot) => slot.process?.stop()));
+  }
+}

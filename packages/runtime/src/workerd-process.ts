@@ -1,0 +1,66 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { workerdBinary } from './workerd-binary.ts';
+
+const setpriv = '/usr/bin/setpriv';
+
+/** One `workerd serve` process: its output relayed with a prefix, its exit reported once. */
+export class WorkerdProcess {
+  readonly name: string;
+  readonly child: ChildProcess;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+
+  constructor(name: string, configPath: string, onExit: (code: number | null, signal: NodeJS.Signals | null) => void) {
+    this.name = name;
+    const command = [workerdBinary(), 'serve', configPath, '--experimental'];
+    // setpriv makes the kernel kill workerd if this process dies, even by SIGKILL.
+    if (existsSync(setpriv)) command.unshift(setpriv, '--pdeathsig', 'KILL', '--');
+    this.child = spawn(command[0], command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+    const relay = (stream: NodeJS.ReadableStream, sink: NodeJS.WriteStream) =>
+      stream.on('data', (chunk: Buffer) => {
+        for (const line of chunk.toString().split('\n')) if (line.trim()) sink.write(`[${name}] ${line}\n`);
+      });
+    relay(this.child.stdout!, process.stdout);
+    relay(this.child.stderr!, process.stderr);
+    this.exited = new Promise((resolve) =>
+      this.child.once('exit', (code, signal) => {
+        onExit(code, signal);
+        resolve({ code, signal });
+      }),
+    );
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Waits until `healthUrl` answers 200 (sending the internal secret), or throws. */
+  async waitUntilServing(healthUrl: string, secret: string, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (!this.running) throw new Error(`${this.name} exited while starting; see its output above`);
+      try {
+        const response = await fetch(healthUrl, { headers: { 'x-switchyard-internal': secret } });
+        if (response.ok) return;
+      } catch {
+        // not listening yet
+      }
+      await sleep(20);
+    }
+    throw new Error(`${this.name} did not start serving within ${timeoutMs / 1000} s`);
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGKILL'): void {
+    if (this.running) this.child.kill(signal);
+  }
+
+  /** SIGTERM, then SIGKILL if it has not exited after `graceMs` (a stuck workerd ignores SIGTERM). */
+  async stop(graceMs = 3000): Promise<void> {
+    if (!this.running) return;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.kill('SIGKILL'), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
