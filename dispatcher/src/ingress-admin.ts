@@ -1,6 +1,6 @@
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import type { HostEnv } from './config.ts';
-import { holdScript, recordStopped, setRunnerPorts } from './runner-link.ts';
+import { holdScript, inFlightOn, recordStopped, setRunnerPorts } from './runner-link.ts';
 
 /** The ingress's own entrypoint, on a loopback socket: the runtime's watchdog reports here. */
 export class IngressAdmin extends WorkerEntrypoint<HostEnv> {
@@ -21,6 +21,7 @@ export class IngressAdmin extends WorkerEntrypoint<HostEnv> {
       holdScript(namespace, script, until);
       return new Response('ok');
     }
+    if (url.pathname === '/in-flight') return Response.json(inFlightOn(Number(url.searchParams.get('port'))));
     if (url.pathname === '/healthz') return new Response('ok');
     return new Response('not found', { status: 404 });
   }

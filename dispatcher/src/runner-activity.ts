@@ -1,27 +1,10 @@
 /**
- * What this runner is doing, for the watchdog: the request whose user code started last (the one
- * running, if the isolate thread is stuck) and the CPU limit of every request in flight.
+ * The requests this runner has started and not finished, reported in its heartbeat: a request
+ * the ingress sent but the runner had not started by its last heartbeat is queued behind, or is,
+ * whatever blocked the runner after that heartbeat.
  */
-export interface Invocation {
-  requestId: string;
-  namespace: string;
-  script: string;
-  cpuMs: number;
-  startedAt: number;
-}
+const started = new Set<string>();
 
-const inFlight = new Map<string, Invocation>();
-let last: Invocation | null = null;
-
-export function invocationStarted(invocation: Invocation): void {
-  inFlight.set(invocation.requestId, invocation);
-  last = invocation;
-}
-
-export function invocationEnded(requestId: string): void {
-  inFlight.delete(requestId);
-}
-
-export function activity() {
-  return { inFlight: inFlight.size, last: last && inFlight.has(last.requestId) ? last : null, maxCpuMs: Math.max(0, ...[...inFlight.values()].map((i) => i.cpuMs)) };
-}
+export const requestStarted = (requestId: string) => void started.add(requestId);
+export const requestFinished = (requestId: string) => void started.delete(requestId);
+export const startedRequests = () => [...started];

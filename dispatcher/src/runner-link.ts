@@ -12,6 +12,12 @@ import { WorkerNotFoundError } from './worker-not-found.ts';
 let runnerPorts: number[] | null = null;
 const stopped = new Map<string, { reason: 'cpu' | 'memory'; at: number }>();
 const holds = new Map<string, number>();
+/** Requests forwarded and not yet answered, so the watchdog can tell which one a stuck runner is running. */
+const inFlight = new Map<string, { port: number; namespace: string; script: string; cpuMs: number | null; startedAt: number }>();
+
+export function inFlightOn(port: number) {
+  return [...inFlight.entries()].filter(([, entry]) => entry.port === port).map(([requestId, entry]) => ({ requestId, ...entry }));
+}
 
 const scriptKey = (namespace: string, script: string) => `${namespace}\u0000${script}`;
 
@@ -69,6 +75,7 @@ export async function forwardToRunner(env: HostEnv, props: UserWorkerProps, requ
   const ports = runnerPorts ?? env.SWITCHYARD.runnerPorts;
   const retriable = request.body === null;
   for (const port of retriable ? slotsFor(ports, props.namespace, props.script) : slotsFor(ports, props.namespace, props.script).slice(0, 1)) {
+    inFlight.set(target.requestId, { port, namespace: props.namespace, script: props.script, cpuMs: props.limits?.cpuMs ?? null, startedAt: Date.now() });
     try {
       const response = await env.RUNNERS.fetch(`http://127.0.0.1:${port}/`, { method: request.method, headers, body: request.body, redirect: 'manual' });
       if (response.headers.get(outcomeHeader) === `${env.SWITCHYARD.internalSecret}:not-found`) throw new WorkerNotFoundError(props.namespace, props.script);
@@ -77,6 +84,8 @@ export async function forwardToRunner(env: HostEnv, props: UserWorkerProps, requ
       if (error instanceof WorkerNotFoundError) throw error;
       const stop = await stopRecord(target.requestId);
       if (stop) return exceededResourceLimits(stop.reason);
+    } finally {
+      inFlight.delete(target.requestId);
     }
   }
   return runnerRestarted();

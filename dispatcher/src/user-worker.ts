@@ -6,7 +6,7 @@ import { workerThrewException } from './error-pages.ts';
 import { WorkerNotFoundError } from './worker-not-found.ts';
 import { loaderCode, userEnv } from './loaded-code.ts';
 import { closeRequestContext, openRequestContext } from './request-contexts.ts';
-import { invocationEnded, invocationStarted } from './runner-activity.ts';
+import { requestFinished, requestStarted } from './runner-activity.ts';
 import { liveVersion, versionCode } from './script-cache.ts';
 
 export interface UserWorkerProps {
@@ -43,8 +43,7 @@ export async function serveUserWorker(
     return loaderCode(code, bindings, exports.Outbound({ props: {} }));
   });
   openRequestContext(requestId, props);
-  const cpuMs = props.limits?.cpuMs ?? code.limits.cpu_ms ?? env.SWITCHYARD.defaultCpuMs;
-  invocationStarted({ requestId, namespace, script, cpuMs, startedAt: Date.now() });
+  requestStarted(requestId);
   try {
     return await worker.getEntrypoint(undefined, { props: { requestId } }).fetch(request);
   } catch (error) {
@@ -52,7 +51,7 @@ export async function serveUserWorker(
     console.error(JSON.stringify({ event: 'worker_exception', namespace, script, versionId, error: detail }));
     return workerThrewException();
   } finally {
-    invocationEnded(requestId);
+    requestFinished(requestId);
     closeRequestContext(requestId);
   }
 }

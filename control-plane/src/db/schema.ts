@@ -42,8 +42,22 @@ export const scripts = sqliteTable(
     currentVersionId: text('current_version_id').notNull(),
     createdAt: integer('created_at').notNull(),
     modifiedAt: integer('modified_at').notNull(),
+    /** Epoch ms until which the data plane refuses to run the script after repeated strikes. */
+    heldUntil: integer('held_until'),
   },
   (table) => [uniqueIndex('scripts_namespace_name').on(table.namespaceId, table.name)],
+);
+
+/** Each time the watchdog stopped a script for exceeding its CPU or memory limit. */
+export const scriptStrikes = sqliteTable(
+  'script_strikes',
+  {
+    id: text('id').primaryKey(),
+    scriptId: text('script_id').notNull().references(() => scripts.id, { onDelete: 'cascade' }),
+    reason: text('reason', { enum: ['cpu', 'memory'] }).notNull(),
+    at: integer('at').notNull(),
+  },
+  (table) => [index('script_strikes_script_at').on(table.scriptId, table.at)],
 );
 
 /** One row per upload: immutable once written. `scripts.currentVersionId` points at the live one. */

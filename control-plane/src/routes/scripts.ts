@@ -19,6 +19,7 @@ import {
   writeVersion,
   type LiveScript,
 } from '../scripts/script-store.ts';
+import { listStrikes, strikePolicy } from '../scripts/strikes.ts';
 import { versionFromUpload } from '../scripts/worker-upload.ts';
 import { announceChange } from '../internal/announce.ts';
 import { assertCompiles } from '../scripts/compile-check.ts';
@@ -112,6 +113,18 @@ scriptRoutes.put('/:script/content', async (c) => {
 scriptRoutes.get('/:script/bindings', async (c) => {
   const live = await getLiveScript(c.var.platform.db, c.var.namespace.id, c.req.param('script'));
   return success(c, live.content.bindings.map(publicBinding));
+});
+
+/** Switchyard's own: the times the watchdog stopped this script, and whether it is held back. */
+scriptRoutes.get('/:script/strikes', async (c) => {
+  const live = await getLiveScript(c.var.platform.db, c.var.namespace.id, c.req.param('script'));
+  const strikes = await listStrikes(c.var.platform.db, live.script.id);
+  const heldUntil = live.script.heldUntil && live.script.heldUntil > Date.now() ? new Date(live.script.heldUntil).toISOString() : null;
+  return success(c, {
+    strikes: strikes.map((strike) => ({ reason: strike.reason, at: new Date(strike.at).toISOString() })),
+    held_until: heldUntil,
+    policy: { strikes_to_hold: strikePolicy.strikesToHold, window_seconds: strikePolicy.window / 1000, hold_seconds: strikePolicy.holdFor / 1000 },
+  });
 });
 
 scriptRoutes.get('/:script/versions', async (c) => {

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, max, sql, type SQL } from 'drizzle-orm';
 import { sha256Hex, uuid } from '../crypto/hash.ts';
 import type { Database, Queryable } from '../db/index.ts';
-import { scriptTags, scriptVersions, scripts } from '../db/schema.ts';
+import { scriptStrikes, scriptTags, scriptVersions, scripts } from '../db/schema.ts';
 import { errors } from '../http/api-error.ts';
 import type { VersionContent } from './version-content.ts';
 
@@ -103,6 +103,7 @@ export async function deleteScriptRows(db: Queryable, scriptIds: string[]): Prom
   for (let start = 0; start < scriptIds.length; start += 500) {
     const batch = scriptIds.slice(start, start + 500);
     await db.delete(scriptTags).where(inArray(scriptTags.scriptId, batch));
+    await db.delete(scriptStrikes).where(inArray(scriptStrikes.scriptId, batch));
     await db.delete(scriptVersions).where(inArray(scriptVersions.scriptId, batch));
     await db.delete(scripts).where(inArray(scripts.id, batch));
   }

@@ -1,4 +1,4 @@
-import { startControlPlane } from '@switchyard/control-plane';
+import { recordStrike, scriptCpuLimit, startControlPlane } from '@switchyard/control-plane';
 import { DataPlane } from '@switchyard/runtime';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,14 @@ function readPort(name: string, fallback: number): number {
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name} must be a port number, got "${raw}"`);
   return port;
+}
+
+function readPositive(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive whole number, got "${raw}"`);
+  return value;
 }
 
 async function start(): Promise<void> {
@@ -36,6 +44,11 @@ async function start(): Promise<void> {
     kvOverrides,
     egressAllowCidrs: (process.env.SWITCHYARD_EGRESS_ALLOW ?? '').split(',').map((cidr) => cidr.trim()).filter(Boolean),
     outboundWorkerConfig: process.env.SWITCHYARD_OUTBOUND_WORKER ? resolve(process.env.SWITCHYARD_OUTBOUND_WORKER) : undefined,
+    runners: readPositive('SWITCHYARD_RUNNERS', 2),
+    defaultCpuMs: readPositive('SWITCHYARD_DEFAULT_CPU_MS', 1000),
+    runnerHeapMb: readPositive('SWITCHYARD_RUNNER_HEAP_MB', 512),
+    scriptCpuLimit: (namespace, script) => scriptCpuLimit(controlPlane.platform.db, controlPlane.accountId, namespace, script),
+    onStrike: ({ namespace, script, reason }) => recordStrike(controlPlane.platform.db, controlPlane.accountId, namespace, script, reason),
     runDir: join(dataDir, 'run'),
   });
   controlPlane.platform.compileCheck.check = (code) => dataPlane.compileError(code);

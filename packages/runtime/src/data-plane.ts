@@ -28,6 +28,8 @@ export interface DataPlaneOptions {
   defaultCpuMs?: number;
   /** V8 heap limit of each runner (MiB): a script that allocates past it takes down only its runner. */
   runnerHeapMb?: number;
+  /** The `limits.cpu_ms` of a script's live version, if its settings set one. */
+  scriptCpuLimit?: (namespace: string, script: string) => Promise<number | null>;
   /** Called when the watchdog stops a script; answers until when the script is held back, if at all. */
   onStrike?: (strike: { namespace: string; script: string; reason: 'cpu' | 'memory' }) => Promise<number | null>;
   runDir: string;
@@ -82,6 +84,7 @@ export class DataPlane {
       slackMs: 40,
       configFor: (port, runnerAdminPort) => runnerConfig(options, shared, runnerBundle, port, runnerAdminPort),
       onStopped: (port, culprit, reason) => dataPlane!.#stopped(port, culprit, reason),
+      suspectFor: (port, started) => dataPlane!.#suspectFor(port, started),
       onPortsChanged: (ports) => dataPlane!.#postIngress('/runners', { ports }),
     });
     await pool.start();
@@ -115,6 +118,23 @@ export class DataPlane {
       body: JSON.stringify(body),
     });
     if (!response.ok) throw new Error(`ingress answered ${response.status} to ${path}`);
+  }
+
+  /**
+   * The request a runner on `port` is most likely stuck in. A runner serves requests in arrival
+   * order on one thread, so it is the oldest request the ingress sent that the runner had not
+   * started at its last heartbeat (the ones after it are queued behind it); failing that, one it
+   * had started resumed and never yielded: the oldest of those. Its CPU limit: the dispatch
+   * call's, else the script's settings, else the platform default.
+   */
+  async #suspectFor(port: number, started: string[]): Promise<Invocation | null> {
+    const response = await fetch(`${this.#ingressAdminUrl}/in-flight?port=${port}`, { headers: { 'x-switchyard-internal': this.#options.control.secret } });
+    const inFlight = (await response.json()) as { requestId: string; namespace: string; script: string; cpuMs: number | null; startedAt: number }[];
+    if (inFlight.length === 0) return null;
+    const byStart = [...inFlight].sort((a, b) => a.startedAt - b.startedAt);
+    const suspect = byStart.find((entry) => !started.includes(entry.requestId)) ?? byStart[0];
+    const cpuMs = suspect.cpuMs ?? (await this.#options.scriptCpuLimit?.(suspect.namespace, suspect.script)) ?? this.#options.defaultCpuMs ?? 1000;
+    return { requestId: suspect.requestId, namespace: suspect.namespace, script: suspect.script, startedAt: suspect.startedAt, cpuMs };
   }
 
   async #stopped(port: number, culprit: Invocation | null, reason: 'cpu' | 'memory'): Promise<void> {

@@ -4,20 +4,13 @@ import { freePort } from './free-port.ts';
 import { WorkerdProcess } from './workerd-process.ts';
 import { renderConfig, type WorkerdConfig } from './workerd-config.ts';
 
-/** A user invocation as a runner reports it in its heartbeat. */
+/** A request a runner is serving, as the ingress knows it, with the CPU limit that applies to it. */
 export interface Invocation {
   requestId: string;
   namespace: string;
   script: string;
   cpuMs: number;
   startedAt: number;
-}
-
-interface Activity {
-  inFlight: number;
-  last: Invocation | null;
-  maxCpuMs: number;
-  loadedVersions: number;
 }
 
 interface Slot {
@@ -27,9 +20,13 @@ interface Slot {
   adminPort: number;
   process: WorkerdProcess | null;
   lastAnswerAt: number;
-  activity: Activity | null;
   heartbeatPending: boolean;
+  starting: boolean;
   killedBy: 'cpu' | null;
+  suspect: Invocation | null;
+  checking: boolean;
+  /** The requests the runner said it had started, in its last answered heartbeat. */
+  started: string[];
 }
 
 export interface RunnerPoolOptions {
@@ -39,6 +36,8 @@ export interface RunnerPoolOptions {
   defaultCpuMs: number;
   /** How long past its CPU limit a stuck runner may run before it is killed (the heartbeat period included). */
   slackMs: number;
+  /** The request a runner is most likely stuck in, given the requests it had started at its last heartbeat. */
+  suspectFor(port: number, started: string[]): Promise<Invocation | null>;
   configFor(port: number, adminPort: number): WorkerdConfig;
   /** Called before a stuck runner is killed, and after one died on its own (memory). */
   onStopped(port: number, culprit: Invocation | null, reason: 'cpu' | 'memory'): Promise<void>;
@@ -70,7 +69,20 @@ export class RunnerPool {
 
   async start(): Promise<void> {
     for (let index = 0; index < this.#options.count; index++) {
-      const slot: Slot = { index, generation: 0, port: 0, adminPort: 0, process: null, lastAnswerAt: 0, activity: null, heartbeatPending: false, killedBy: null };
+      const slot: Slot = {
+        index,
+        generation: 0,
+        port: 0,
+        adminPort: 0,
+        process: null,
+        lastAnswerAt: 0,
+        heartbeatPending: false,
+        starting: true,
+        killedBy: null,
+        suspect: null,
+        checking: false,
+        started: [],
+      };
       this.#slots.push(slot);
     }
     await Promise.all(this.#slots.map((slot) => this.#spawn(slot)));
@@ -86,35 +98,71 @@ export class RunnerPool {
     const generation = slot.generation;
     const process = new WorkerdProcess(`runner-${slot.index}`, configPath, (code, signal) => void this.#exited(slot, generation, code, signal));
     slot.process = process;
-    slot.activity = null;
+    slot.starting = true;
     slot.killedBy = null;
+    slot.suspect = null;
+    slot.started = [];
     slot.heartbeatPending = false;
-    await process.waitUntilServing(`http://127.0.0.1:${slot.adminPort}/healthz`, this.#options.secret);
-    slot.lastAnswerAt = Date.now();
+    try {
+      await process.waitUntilServing(`http://127.0.0.1:${slot.adminPort}/healthz`, this.#options.secret);
+    } finally {
+      slot.lastAnswerAt = Date.now();
+      slot.starting = false;
+    }
   }
 
   async #exited(slot: Slot, generation: number, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
-    if (this.#stopping || slot.generation !== generation) return;
-    const killedBy = slot.killedBy;
-    if (!killedBy) {
+    // A runner that dies while starting is retried by #respawn itself.
+    if (this.#stopping || slot.generation !== generation || slot.starting) return;
+    if (!slot.killedBy) {
       console.error(`[runner-pool] runner-${slot.index} died (${signal ?? code}); replacing it`);
-      const culprit = slot.activity?.last ?? null;
+      const culprit = await this.#options.suspectFor(slot.port, slot.started).catch(() => null);
       await this.#options.onStopped(slot.port, culprit, 'memory').catch((error) => console.error('[runner-pool]', error));
     }
+    await this.#respawn(slot);
+  }
+
+  async #respawn(slot: Slot): Promise<void> {
     const started = Date.now();
-    await this.#spawn(slot);
-    console.error(`[runner-pool] runner-${slot.index} replaced in ${Date.now() - started} ms`);
-    await this.#options.onPortsChanged(this.ports).catch((error) => console.error('[runner-pool]', error));
+    for (let attempt = 1; !this.#stopping; attempt++) {
+      try {
+        await this.#spawn(slot);
+        console.error(`[runner-pool] runner-${slot.index} replaced in ${Date.now() - started} ms`);
+        await this.#options.onPortsChanged(this.ports).catch((error) => console.error('[runner-pool]', error));
+        return;
+      } catch (error) {
+        console.error(`[runner-pool] runner-${slot.index} failed to start (attempt ${attempt}):`, error);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * attempt)));
+      }
+    }
   }
 
   #watch(): void {
     const now = Date.now();
     for (const slot of this.#slots) {
       const process = slot.process;
-      if (!process?.running || slot.killedBy) continue;
+      if (!process?.running || slot.killedBy || slot.starting) continue;
       if (!slot.heartbeatPending) void this.#heartbeat(slot);
-      const limit = slot.activity?.last?.cpuMs ?? (slot.activity?.inFlight ? slot.activity.maxCpuMs : this.#options.defaultCpuMs);
-      if (now - slot.lastAnswerAt > limit + this.#options.slackMs) void this.#killStuck(slot);
+      const stalledFor = now - slot.lastAnswerAt;
+      if (stalledFor <= 2 * heartbeatEveryMs) {
+        slot.suspect = null;
+        continue;
+      }
+      if (!slot.checking) void this.#check(slot, stalledFor);
+    }
+  }
+
+  /** A runner missed heartbeats: find what it is running and kill it once that is past its limit. */
+  async #check(slot: Slot, stalledFor: number): Promise<void> {
+    slot.checking = true;
+    try {
+      slot.suspect ??= await this.#options.suspectFor(slot.port, slot.started);
+      const limit = slot.suspect?.cpuMs ?? this.#options.defaultCpuMs;
+      if (Date.now() - slot.lastAnswerAt > limit + this.#options.slackMs && !slot.killedBy && stalledFor > 0) await this.#killStuck(slot);
+    } catch (error) {
+      console.error('[runner-pool]', error);
+    } finally {
+      slot.checking = false;
     }
   }
 
@@ -123,9 +171,9 @@ export class RunnerPool {
     const generation = slot.generation;
     try {
       const response = await fetch(`http://127.0.0.1:${slot.adminPort}/heartbeat`, { headers: { 'x-switchyard-internal': this.#options.secret } });
-      const activity = (await response.json()) as Activity;
-      if (slot.generation !== generation) return;
-      slot.activity = activity;
+      const started = (await response.json()) as string[];
+      if (slot.generation !== generation || !response.ok) return;
+      slot.started = started;
       slot.lastAnswerAt = Date.now();
     } catch {
       // a runner being replaced; the exit handler deals with it
@@ -136,7 +184,7 @@ export class RunnerPool {
 
   async #killStuck(slot: Slot): Promise<void> {
     slot.killedBy = 'cpu';
-    const culprit = slot.activity?.last ?? null;
+    const culprit = slot.suspect;
     console.error(
       `[runner-pool] runner-${slot.index} stuck for ${Date.now() - slot.lastAnswerAt} ms${culprit ? ` running ${culprit.namespace}/${culprit.script}` : ''}; killing it`,
     );

@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Api, esModule, uploadScript } from './helpers/api.ts';
+import { visit } from './helpers/ingress.ts';
+import { removeDataDir, startPlatform, type RunningPlatform } from './helpers/platform.ts';
+
+const spinner = esModule('index.mjs', `export default { fetch(request) { if (new URL(request.url).pathname === '/spin') { while (true) {} } return new Response('spinner idle'); } };`);
+const hog = esModule('index.mjs', `export default { fetch() { const keep = []; while (true) keep.push(new Array(1e6).fill(Math.random())); } };`);
+const good = esModule('index.mjs', `export default { fetch() { return new Response('good'); } };`);
+
+describe('CPU and memory limits against hostile tenants', () => {
+  let platform: RunningPlatform;
+  let api: Api;
+
+  before(async () => {
+    platform = await startPlatform({ env: { SWITCHYARD_RUNNER_HEAP_MB: '128' } });
+    api = new Api(platform);
+    assert.equal((await uploadScript(api, 'production', 'spinner', { limits: { cpu_ms: 50 } }, [spinner])).status, 200);
+    assert.equal((await uploadScript(api, 'production', 'hog', {}, [hog])).status, 200);
+    assert.equal((await uploadScript(api, 'production', 'good', {}, [good])).status, 200);
+  });
+  after(async () => {
+    await platform.stop();
+    await removeDataDir(platform);
+  });
+
+  it('answers a script that never yields with 1102 soon after its CPU limit, while other tenants are served', async () => {
+    const started = Date.now();
+    const spinning = visit(platform.ingress, 'spinner', '/spin');
+    const others = await Promise.all(Array.from({ length: 20 }, () => visit(platform.ingress, 'good')));
+    const stopped = await spinning;
+    const elapsed = Date.now() - started;
+    assert.equal(stopped.status, 503);
+    assert.equal(stopped.headers['cf-error-code'], '1102');
+    assert.match(stopped.body, /Worker exceeded resource limits/);
+    assert.ok(elapsed < 2000, `answered after ${elapsed} ms`);
+    assert.deepEqual(others.map((r) => `${r.status} ${r.body}`), Array(20).fill('200 good'));
+    assert.equal((await visit(platform.ingress, 'spinner', '/')).body, 'spinner idle', 'the script still serves requests that stay in their limit');
+    const strikes = await api.get('/workers/dispatch/namespaces/production/scripts/spinner/strikes');
+    assert.deepEqual(strikes.body.result.strikes.map((s: { reason: string }) => s.reason), ['cpu']);
+    assert.equal(strikes.body.result.held_until, null);
+  });
+
+  it('holds a script back after repeated strikes, with a clear error', async () => {
+    for (let i = 0; i < 2; i++) assert.equal((await visit(platform.ingress, 'spinner', '/spin')).headers['cf-error-code'], '1102');
+    const held = await visit(platform.ingress, 'spinner', '/');
+    assert.equal(held.status, 503);
+    assert.match(held.body, /held back/);
+    assert.ok(Number(held.headers['retry-after']) > 0);
+    const strikes = await api.get('/workers/dispatch/namespaces/production/scripts/spinner/strikes');
+    assert.equal(strikes.body.result.strikes.length, 3);
+    assert.ok(Date.parse(strikes.body.result.held_until) > Date.now());
+    assert.equal((await visit(platform.ingress, 'good')).body, 'good');
+  });
+
+  it('stops a script that allocates without bound, without taking the platform down', async () => {
+    const response = await visit(platform.ingress, 'hog');
+    assert.equal(response.status, 503);
+    assert.equal(response.headers['cf-error-code'], '1102');
+    assert.match(response.body, /more memory/);
+    const strikes = await api.get('/workers/dispatch/namespaces/production/scripts/hog/strikes');
+    assert.deepEqual(strikes.body.result.strikes.map((s: { reason: string }) => s.reason), ['memory']);
+    const after = await Promise.all(Array.from({ length: 5 }, () => visit(platform.ingress, 'good')));
+    assert.deepEqual(after.map((r) => r.status), [200, 200, 200, 200, 200]);
+    assert.equal((await api.get('/workers/dispatch/namespaces/production')).status, 200, 'the control plane is unaffected');
+  });
+});
