@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Api, esModule, uploadScript } from './helpers/api.ts';
+import { visit } from './helpers/ingress.ts';
+import { removeDataDir, startPlatform, type RunningPlatform } from './helpers/platform.ts';
+
+describe('tenants cannot reach each other or the platform', () => {
+  let platform: RunningPlatform;
+  let api: Api;
+  let otherAccount: Api;
+  let kvA: string;
+
+  before(async () => {
+    platform = await startPlatform({ env: { SWITCHYARD_SECRET_CANARY: 'platform-env-canary' } });
+    api = new Api(platform);
+    kvA = (await api.post('/storage/kv/namespaces', { title: 'tenant-a-data' })).body.result.id;
+    await api.call('PUT', `/storage/kv/namespaces/${kvA}/values/secret`, 'tenant A only');
+    const account = await api.call('POST', '//accounts', { name: 'tenant b' });
+    const token = await new Api(platform, platform.token, account.body.result.id).post('/tokens', { name: 'b' });
+    otherAccount = new Api(platform, token.body.result.value, account.body.result.id);
+    await otherAccount.post('/workers/dispatch/namespaces', { name: 'production' });
+  });
+  after(async () => {
+    await platform.stop();
+    await removeDataDir(platform);
+  });
+
+  it("sees none of the platform's environment, even with nodejs_compat", async () => {
+    const source = `import process from 'node:process'; export default { fetch(request, env) { return Response.json({ processEnv: process.env, env }); } };`;
+    assert.equal((await uploadScript(api, 'production', 'env-reader', { compatibility_flags: ['nodejs_compat'] }, [esModule('index.mjs', source)])).status, 200);
+    const seen = (await visit(platform.ingress, 'env-reader')).body;
+    assert.doesNotMatch(seen, /platform-env-canary|SWITCHYARD|CLOUDFLARE|PATH/);
+    assert.deepEqual(JSON.parse(seen).env, {});
+  });
+
+  it("cannot bind another account's KV namespace, nor read it through the API", async () => {
+    const bound = await uploadScript(otherAccount, 'production', 'thief', { bindings: [{ type: 'kv_namespace', name: 'STOLEN', namespace_id: kvA }] }, [
+      esModule('index.mjs', 'export default { fetch() { return new Response("x"); } };'),
+    ]);
+    assert.equal(bound.status, 400);
+    assert.match(bound.body.errors[0].message, /does not exist in this account/);
+    assert.equal((await otherAccount.raw('GET', `/storage/kv/namespaces/${kvA}/values/secret`)).status, 404);
+  });
+
+  it("cannot see another script's secrets or bindings", async () => {
+    await uploadScript(api, 'production', 'holder', { bindings: [{ type: 'secret_text', name: 'API_KEY', text: 'holder-secret' }] }, [
+      esModule('index.mjs', 'export default { fetch() { return new Response("holder"); } };'),
+    ]);
+    const prying = `export default { async fetch(request, env) {
+      const viaService = env.HOLDER ? await (await env.HOLDER.fetch('http://holder/')).text() : null;
+      return Response.json({ keys: Object.keys(env), global: typeof API_KEY === 'undefined' ? null : API_KEY, viaService });
+    } };`;
+    await uploadScript(api, 'production', 'prying', { bindings: [{ type: 'service', name: 'HOLDER', service: 'holder' }] }, [esModule('index.mjs', prying)]);
+    const seen = JSON.parse((await visit(platform.ingress, 'prying')).body);
+    assert.deepEqual(seen, { keys: ['HOLDER'], global: null, viaService: 'holder' });
+  });
+
+  it("cannot read what another tenant put in the cache", async () => {
+    const source = `export default { async fetch(request) {
+      const key = new Request('https://shared.example/secret');
+      try {
+        if (new URL(request.url).pathname === '/put') { await caches.default.put(key, new Response('cached by A', { headers: { 'cache-control': 'max-age=600' } })); return new Response('put'); }
+        const hit = await caches.default.match(key);
+        return new Response(hit ? 'HIT ' + await hit.text() : 'MISS');
+      } catch (error) { return new Response('cache unavailable: ' + error.message); }
+    } };`;
+    await uploadScript(api, 'production', 'cache-a', {}, [esModule('index.mjs', source)]);
+    await uploadScript(api, 'production', 'cache-b', {}, [esModule('index.mjs', source)]);
+    await visit(platform.ingress, 'cache-a', '/put');
+    const fromB = (await visit(platform.ingress, 'cache-b', '/get')).body;
+    assert.doesNotMatch(fromB, /cached by A/);
+  });
+
+  it("reaches no platform port: API, ingress, runners' internal sockets", async () => {
+    const ports = [new URL(platform.origin).port, new URL(platform.ingress).port];
+    const source = `export default { async fetch(request) {
+      const results = [];
+      for (const port of ${JSON.stringify(ports)}) {
+        for (const host of ['127.0.0.1', 'localhost', '[::1]', '0.0.0.0']) {
+          try { const r = await fetch('http://' + host + ':' + port + '/'); results.push(host + ':' + port + ' ' + r.status); }
+          catch (error) { results.push(host + ':' + port + ' refused'); }
+        }
+      }
+      return Response.json(results);
+    } };`;
+    await uploadScript(api, 'production', 'port-scanner', {}, [esModule('index.mjs', source)]);
+    const results = JSON.parse((await visit(platform.ingress, 'port-scanner')).body) as string[];
+    assert.equal(results.length, 8);
+    for (const result of results) assert.match(result, /refused$/);
+  });
+});
