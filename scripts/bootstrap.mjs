@@ -51,10 +51,27 @@ function installDependencies(tools, env) {
   writeFileSync(stamp, new Date().toISOString());
 }
 
+/**
+ * bubblewrap contains the runner processes that run customer code. As root on Debian it is one
+ * package away; elsewhere the platform runs without it and says so at start.
+ */
+function installSandboxTools() {
+  if (process.platform !== 'linux' || existsSync('/usr/bin/bwrap') || process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get')) return;
+  process.stderr.write('bootstrap: installing bubblewrap (runner sandbox) with apt-get\n');
+  const quiet = { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } };
+  let result = spawnSync('apt-get', ['install', '-y', '-qq', 'bubblewrap'], quiet);
+  if (result.status !== 0) {
+    spawnSync('apt-get', ['update', '-qq'], quiet);
+    result = spawnSync('apt-get', ['install', '-y', '-qq', 'bubblewrap'], quiet);
+  }
+  if (result.status !== 0) process.stderr.write('bootstrap: could not install bubblewrap; runners will start without it\n');
+}
+
 const nodeArgs = process.argv.slice(2);
 const tools = installTools();
 const env = { ...process.env, PATH: `${dirname(tools.node)}:${process.env.PATH ?? ''}` };
 installDependencies(tools, env);
+installSandboxTools();
 if (nodeArgs.length > 0) {
   const child = spawn(tools.node, ['--disable-warning=ExperimentalWarning', ...nodeArgs], { stdio: 'inherit', cwd: root, env });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));

@@ -1,9 +1,11 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bundleIngress, bundleRunner } from './bundle.ts';
 import { egressNetwork } from './egress-network.ts';
 import { freePort } from './free-port.ts';
 import { RunnerPool, type Invocation } from './runner-pool.ts';
+import { describeSandbox, detectSandbox, handToRunner, runnerConfigDir, sandboxedCommand } from './sandbox.ts';
+import { workerdBinary } from './workerd-binary.ts';
 import { WorkerdProcess } from './workerd-process.ts';
 import { renderConfig, type Service, type WorkerdConfig } from './workerd-config.ts';
 import { readDispatchWorkerConfig, type DispatchWorkerConfig } from './wrangler-config.ts';
@@ -28,6 +30,8 @@ export interface DataPlaneOptions {
   defaultCpuMs?: number;
   /** V8 heap limit of each runner (MiB): a script that allocates past it takes down only its runner. */
   runnerHeapMb?: number;
+  /** Memory cgroup limit of each runner process (MiB), where the machine has a memory cgroup. */
+  runnerMemoryMb?: number;
   /** The `limits.cpu_ms` of a script's live version, if its settings set one. */
   scriptCpuLimit?: (namespace: string, script: string) => Promise<number | null>;
   /** Called when the watchdog stops a script; answers until when the script is held back, if at all. */
@@ -51,6 +55,7 @@ export class DataPlane {
   readonly #options: DataPlaneOptions;
   readonly #ingressAdminUrl: string;
   readonly #pool: RunnerPool;
+  #runnerConfigDir = '';
   #ingress: WorkerdProcess | null = null;
   #stopping = false;
 
@@ -76,19 +81,26 @@ export class DataPlane {
     const adminPort = await freePort('127.0.0.1');
     let dataPlane: DataPlane | null = null;
     const shared = switchyardConfig(options, owner, outbound);
+    const sandbox = detectSandbox();
+    const runnerMemoryMb = options.runnerMemoryMb ?? Math.max(1024, (options.runnerHeapMb ?? 512) * 2);
+    console.log(`switchyard: ${describeSandbox(sandbox, runnerMemoryMb)}`);
+    const runnerDir = runnerConfigDir(sandbox, options.runDir);
     const pool = new RunnerPool({
       count: options.runners ?? 2,
-      runDir: options.runDir,
+      runDir: runnerDir,
       secret: options.control.secret,
       defaultCpuMs: shared.defaultCpuMs,
       slackMs: 40,
       configFor: (port, runnerAdminPort) => runnerConfig(options, shared, runnerBundle, port, runnerAdminPort),
+      commandFor: (name, configPath) => sandboxedCommand(sandbox, name, workerdBinary(), configPath, runnerMemoryMb),
+      prepareConfig: (configPath) => handToRunner(sandbox, configPath),
       onStopped: (port, culprit, reason) => dataPlane!.#stopped(port, culprit, reason),
       suspectFor: (port, started) => dataPlane!.#suspectFor(port, started),
       onPortsChanged: (ports) => dataPlane!.#postIngress('/runners', { ports }),
     });
     await pool.start();
     dataPlane = new DataPlane(options, ingressPort, adminPort, pool);
+    dataPlane.#runnerConfigDir = runnerDir;
     const config = ingressConfig(options, { ...shared, runnerPorts: pool.ports }, owner, ingressBundle, ingressPort, adminPort);
     const configPath = join(options.runDir, 'ingress.capnp');
     await writeFile(configPath, renderConfig(config), { mode: 0o600 });
@@ -160,6 +172,7 @@ export class DataPlane {
   async stop(): Promise<void> {
     this.#stopping = true;
     await Promise.all([this.#ingress?.stop(), this.#pool.stop()]);
+    if (this.#runnerConfigDir !== this.#options.runDir) await rm(this.#runnerConfigDir, { recursive: true, force: true });
   }
 }
 

@@ -39,6 +39,10 @@ export interface RunnerPoolOptions {
   /** The request a runner is most likely stuck in, given the requests it had started at its last heartbeat. */
   suspectFor(port: number, started: string[]): Promise<Invocation | null>;
   configFor(port: number, adminPort: number): WorkerdConfig;
+  /** The command that starts a runner with this config (sandboxed where the machine allows). */
+  commandFor(name: string, configPath: string): string[];
+  /** Called after a runner's config is written, before it starts. */
+  prepareConfig(configPath: string): void;
   /** Called before a stuck runner is killed, and after one died on its own (memory). */
   onStopped(port: number, culprit: Invocation | null, reason: 'cpu' | 'memory'): Promise<void>;
   onPortsChanged(ports: number[]): Promise<void>;
@@ -95,8 +99,10 @@ export class RunnerPool {
     slot.adminPort = await freePort('127.0.0.1');
     const configPath = join(this.#options.runDir, `runner-${slot.index}.capnp`);
     await writeFile(configPath, renderConfig(this.#options.configFor(slot.port, slot.adminPort)), { mode: 0o600 });
+    this.#options.prepareConfig(configPath);
     const generation = slot.generation;
-    const process = new WorkerdProcess(`runner-${slot.index}`, configPath, (code, signal) => void this.#exited(slot, generation, code, signal));
+    const name = `runner-${slot.index}`;
+    const process = new WorkerdProcess(name, configPath, (code, signal) => void this.#exited(slot, generation, code, signal), this.#options.commandFor(name, configPath));
     slot.process = process;
     slot.starting = true;
     slot.killedBy = null;

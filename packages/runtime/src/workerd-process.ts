@@ -11,10 +11,11 @@ export class WorkerdProcess {
   readonly child: ChildProcess;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  constructor(name: string, configPath: string, onExit: (code: number | null, signal: NodeJS.Signals | null) => void) {
+  /** `command` defaults to plain `workerd serve <config>`; runners pass their sandboxed command. */
+  constructor(name: string, configPath: string, onExit: (code: number | null, signal: NodeJS.Signals | null) => void, command?: string[]) {
     this.name = name;
-    const command = [workerdBinary(), 'serve', configPath, '--experimental'];
-    // setpriv makes the kernel kill workerd if this process dies, even by SIGKILL.
+    command = [...(command ?? [workerdBinary(), 'serve', configPath, '--experimental'])];
+    // setpriv makes the kernel kill the process if this one dies, even by SIGKILL.
     if (existsSync(setpriv)) command.unshift(setpriv, '--pdeathsig', 'KILL', '--');
     this.child = spawn(command[0], command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
     const relay = (stream: NodeJS.ReadableStream, sink: NodeJS.WriteStream) =>

@@ -1,0 +1,120 @@
+import { chownSync, existsSync, mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+const bwrap = '/usr/bin/bwrap';
+const setpriv = '/usr/bin/setpriv';
+/** The unprivileged user runners run as, outside their user namespace too. */
+export const runnerUid = 65534;
+
+const runningAsRoot = () => process.getuid?.() === 0;
+
+/**
+ * Where runner configs are written: a directory of the runner user when runners drop privileges
+ * (the data directory stays closed to them), else `fallback`.
+ */
+export function runnerConfigDir(layers: SandboxLayers, fallback: string): string {
+  if (!layers.bubblewrap || !runningAsRoot()) return fallback;
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-runners-'));
+  chownSync(dir, runnerUid, runnerUid);
+  return dir;
+}
+
+/** Makes a runner config readable by the runner user only. */
+export function handToRunner(layers: SandboxLayers, path: string): void {
+  if (layers.bubblewrap && runningAsRoot()) chownSync(path, runnerUid, runnerUid);
+}
+const memoryCgroupRoot = '/sys/fs/cgroup/memory';
+
+/** Which containment layers this machine allows for runner processes. */
+export interface SandboxLayers {
+  bubblewrap: boolean;
+  memoryCgroup: boolean;
+}
+
+export function detectSandbox(): SandboxLayers {
+  let memoryCgroup = false;
+  try {
+    const probe = join(memoryCgroupRoot, 'switchyard');
+    mkdirSync(probe, { recursive: true });
+    memoryCgroup = existsSync(join(probe, 'memory.limit_in_bytes'));
+  } catch {
+    memoryCgroup = false;
+  }
+  return { bubblewrap: existsSync(bwrap) && process.platform === 'linux', memoryCgroup };
+}
+
+export function describeSandbox(layers: SandboxLayers, runnerMemoryMb: number): string {
+  const active = [
+    layers.bubblewrap &&
+      `bubblewrap (own user, pid, ipc and uts namespaces; ${runningAsRoot() ? `uid ${runnerUid} inside and out` : 'uid 65534 inside'}; read-only system; no host files or environment)`,
+    layers.memoryCgroup && `a memory cgroup of ${runnerMemoryMb} MiB per runner`,
+  ].filter(Boolean);
+  const missing = [
+    !layers.bubblewrap && 'bubblewrap (install the Debian package bubblewrap)',
+    !layers.memoryCgroup && 'memory cgroup (needs a writable cgroup v1 memory hierarchy)',
+    'seccomp filter (not built yet)',
+  ].filter(Boolean);
+  return `runner sandbox: ${active.length ? active.join('; ') : 'none'}; missing: ${missing.join('; ')}`;
+}
+
+/**
+ * The command that starts a runner's workerd contained by the layers available: a memory cgroup
+ * joined before exec (so every descendant is in it), then bubblewrap with nothing of the host but
+ * the system libraries, CA certificates, resolver files, the workerd binary and the runner's config.
+ */
+export function sandboxedCommand(layers: SandboxLayers, name: string, workerd: string, configPath: string, memoryMb: number): string[] {
+  const inner = ['serve', '/config/' + configPath.split('/').pop(), '--experimental'];
+  let command = [workerd, 'serve', configPath, '--experimental'];
+  if (layers.bubblewrap) {
+    const binary = realpathSync(workerd);
+    const readOnly = ['/usr', '/lib', '/lib64', '/bin', '/etc/ssl', '/etc/ca-certificates', '/etc/resolv.conf', '/etc/hosts', '/etc/nsswitch.conf']
+      .filter((path) => existsSync(path))
+      .flatMap((path) => ['--ro-bind', path, path]);
+    command = [
+      bwrap,
+      '--die-with-parent',
+      '--new-session',
+      '--unshare-user',
+      '--unshare-pid',
+      '--unshare-ipc',
+      '--unshare-uts',
+      '--unshare-cgroup-try',
+      '--uid',
+      '65534',
+      '--gid',
+      '65534',
+      '--clearenv',
+      '--setenv',
+      'PATH',
+      '/usr/bin:/bin',
+      ...readOnly,
+      '--ro-bind',
+      binary,
+      '/workerd',
+      '--ro-bind',
+      dirname(configPath),
+      '/config',
+      '--dev',
+      '/dev',
+      '--proc',
+      '/proc',
+      '--tmpfs',
+      '/tmp',
+      '--chdir',
+      '/tmp',
+      '/workerd',
+      ...inner,
+    ];
+    if (runningAsRoot() && existsSync(setpriv)) {
+      command = [setpriv, '--reuid', String(runnerUid), '--regid', String(runnerUid), '--clear-groups', '--', ...command];
+    }
+  }
+  if (layers.memoryCgroup) {
+    const group = join(memoryCgroupRoot, 'switchyard', name);
+    mkdirSync(group, { recursive: true });
+    writeFileSync(join(group, 'memory.limit_in_bytes'), String(memoryMb * 1024 * 1024));
+    command = ['/bin/sh', '-c', 'echo $$ > "$0" && exec "$@"', join(group, 'cgroup.procs'), ...command];
+  }
+  return command;
+}
