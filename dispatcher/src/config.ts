@@ -17,6 +17,9 @@ export interface DispatcherConfig {
   egressAllowCidrs: string[];
   /** CPU limit of a request whose dispatch call and script settings set none. */
   defaultCpuMs: number;
+  /** Largest request body a script is sent, and largest response body it may answer with (bytes). */
+  maxRequestBytes: number;
+  maxResponseBytes: number;
   /** Loopback ports of the runner processes, in slot order (the ingress's view; updated by the runtime). */
   runnerPorts: number[];
 }

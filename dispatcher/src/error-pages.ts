@@ -35,5 +35,13 @@ export const heldBack = (retryAfterSeconds: number) => {
   return response;
 };
 
+const mib = (bytes: number) => (bytes < 1024 * 1024 ? `${bytes} bytes` : `${Math.round((bytes / 1024 / 1024) * 10) / 10} MiB`);
+
+export const requestTooLarge = (limit: number) =>
+  errorPage(413, 413, 'Request body too large', `This platform accepts request bodies of up to ${mib(limit)}; send less or split the upload.`);
+
+export const responseTooLarge = (limit: number) =>
+  errorPage(502, 1103, 'Worker response too large', `The Worker answered with a body over the ${mib(limit)} this platform allows.`);
+
 export const runnerRestarted = () =>
   errorPage(503, 1105, 'Temporarily unavailable', 'The process running this Worker was restarted while serving the request. Please try again.');

@@ -1,5 +1,5 @@
 import type { HostEnv } from './config.ts';
-import { exceededResourceLimits, heldBack, runnerRestarted } from './error-pages.ts';
+import { exceededResourceLimits, heldBack, requestTooLarge, responseTooLarge, runnerRestarted } from './error-pages.ts';
 import { outcomeHeader, targetHeader, type RunnerTarget } from './runner-protocol.ts';
 import type { UserWorkerProps } from './user-worker.ts';
 import { WorkerNotFoundError } from './worker-not-found.ts';
@@ -66,6 +66,32 @@ function slotsFor(ports: number[], namespace: string, script: string): number[] 
  * same restart are retried on another runner when they have no body, else answered 1105.
  */
 export async function forwardToRunner(env: HostEnv, props: UserWorkerProps, request: Request): Promise<Response> {
+  const { maxRequestBytes, maxResponseBytes } = env.SWITCHYARD;
+  if (Number(request.headers.get('content-length') ?? 0) > maxRequestBytes) return requestTooLarge(maxRequestBytes);
+  const response = await forward(env, props, request.body && !request.headers.has('content-length') ? limitBody(request, maxRequestBytes) : request);
+  const length = response.headers.get('content-length');
+  if (length !== null) return Number(length) > maxResponseBytes ? responseTooLarge(maxResponseBytes) : response;
+  if (!response.body) return response;
+  return new Response(response.body.pipeThrough(byteLimit(maxResponseBytes, 'response')), response);
+}
+
+/** A stream that fails once more than `limit` bytes went through it. */
+function byteLimit(limit: number, what: string): TransformStream<Uint8Array, Uint8Array> {
+  let seen = 0;
+  return new TransformStream({
+    transform(chunk, controller) {
+      seen += chunk.byteLength;
+      if (seen > limit) controller.error(new Error(`The ${what} body is larger than the ${limit} bytes this platform allows.`));
+      else controller.enqueue(chunk);
+    },
+  });
+}
+
+function limitBody(request: Request, limit: number): Request {
+  return new Request(request, { body: request.body!.pipeThrough(byteLimit(limit, 'request')) });
+}
+
+async function forward(env: HostEnv, props: UserWorkerProps, request: Request): Promise<Response> {
   const heldUntil = holds.get(scriptKey(props.namespace, props.script));
   if (heldUntil !== undefined && heldUntil > Date.now()) return heldBack(Math.ceil((heldUntil - Date.now()) / 1000));
   const target: RunnerTarget = { ...props, requestId: crypto.randomUUID(), url: request.url };

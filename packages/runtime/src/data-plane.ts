@@ -30,6 +30,9 @@ export interface DataPlaneOptions {
   defaultCpuMs?: number;
   /** V8 heap limit of each runner (MiB): a script that allocates past it takes down only its runner. */
   runnerHeapMb?: number;
+  /** Body size limits (bytes) of requests to and responses from customer scripts. */
+  maxRequestBytes?: number;
+  maxResponseBytes?: number;
   /** Memory cgroup limit of each runner process (MiB), where the machine has a memory cgroup. */
   runnerMemoryMb?: number;
   /** The `limits.cpu_ms` of a script's live version, if its settings set one. */
@@ -190,6 +193,8 @@ function switchyardConfig(options: DataPlaneOptions, owner: DispatchWorkerConfig
     outboundParameters: owner.dispatchNamespaces.find((binding) => binding.outbound)?.outbound?.parameters ?? null,
     egressAllowCidrs: options.egressAllowCidrs ?? [],
     defaultCpuMs: options.defaultCpuMs ?? 1000,
+    maxRequestBytes: options.maxRequestBytes ?? 100 * 1024 * 1024,
+    maxResponseBytes: options.maxResponseBytes ?? 512 * 1024 * 1024,
     runnerPorts: [] as number[],
   };
 }
