@@ -3,7 +3,7 @@ import { compileError } from './compile-check.ts';
 import type { HostEnv, HostExports } from './config.ts';
 import type { WorkerCode } from './control-plane-client.ts';
 import { forgetEgressRules } from './egress.ts';
-import { startedRequests } from './runner-activity.ts';
+import { loadedVersions, startedRequests } from './runner-activity.ts';
 import { invalidate } from './script-cache.ts';
 
 /**
@@ -25,7 +25,7 @@ export class Admin extends WorkerEntrypoint<HostEnv> {
       const error = await compileError((await request.json()) as WorkerCode, this.env, this.ctx.exports as unknown as HostExports);
       return Response.json({ error });
     }
-    if (url.pathname === '/heartbeat') return Response.json(startedRequests());
+    if (url.pathname === '/heartbeat') return Response.json({ started: startedRequests(), loaded: loadedVersions() });
     if (url.pathname === '/healthz') return new Response('ok');
     return new Response('not found', { status: 404 });
   }

@@ -98,9 +98,8 @@ async function forward(env: HostEnv, props: UserWorkerProps, request: Request): 
   const headers = new Headers(request.headers);
   for (const name of [...headers.keys()]) if (name.startsWith('x-switchyard-')) headers.delete(name);
   headers.set(targetHeader, JSON.stringify(target));
-  const ports = runnerPorts ?? env.SWITCHYARD.runnerPorts;
-  const retriable = request.body === null;
-  for (const port of retriable ? slotsFor(ports, props.namespace, props.script) : slotsFor(ports, props.namespace, props.script).slice(0, 1)) {
+
+  const send = async (port: number): Promise<Response | null> => {
     inFlight.set(target.requestId, { port, namespace: props.namespace, script: props.script, cpuMs: props.limits?.cpuMs ?? null, startedAt: Date.now() });
     try {
       const response = await env.RUNNERS.fetch(`http://127.0.0.1:${port}/`, { method: request.method, headers, body: request.body, redirect: 'manual' });
@@ -109,10 +108,24 @@ async function forward(env: HostEnv, props: UserWorkerProps, request: Request): 
     } catch (error) {
       if (error instanceof WorkerNotFoundError) throw error;
       const stop = await stopRecord(target.requestId);
-      if (stop) return exceededResourceLimits(stop.reason);
+      return stop ? exceededResourceLimits(stop.reason) : null;
     } finally {
       inFlight.delete(target.requestId);
+    }
+  };
+
+  if (request.body !== null) return (await send(slotsFor(currentPorts(env), props.namespace, props.script)[0])) ?? runnerRestarted();
+  // A bodiless request is retried on the other runners, and on one that replaced its runner meanwhile.
+  const tried = new Set<number>();
+  for (let pass = 0; pass < 2; pass++) {
+    for (const port of slotsFor(currentPorts(env), props.namespace, props.script)) {
+      if (tried.has(port)) continue;
+      tried.add(port);
+      const response = await send(port);
+      if (response) return response;
     }
   }
   return runnerRestarted();
 }
+
+const currentPorts = (env: HostEnv) => runnerPorts ?? env.SWITCHYARD.runnerPorts;

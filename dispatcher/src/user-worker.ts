@@ -6,7 +6,7 @@ import { workerThrewException } from './error-pages.ts';
 import { WorkerNotFoundError } from './worker-not-found.ts';
 import { loaderCode, userEnv } from './loaded-code.ts';
 import { closeRequestContext, openRequestContext } from './request-contexts.ts';
-import { requestFinished, requestStarted } from './runner-activity.ts';
+import { requestFinished, requestStarted, versionLoaded } from './runner-activity.ts';
 import { liveVersion, versionCode } from './script-cache.ts';
 
 export interface UserWorkerProps {
@@ -39,6 +39,7 @@ export async function serveUserWorker(
     if (asset) return asset;
   }
   const worker = env.LOADER.get(versionId, () => {
+    versionLoaded(versionId);
     const bindings = userEnv(code, exports, { namespace, script, versionId });
     return loaderCode(code, bindings, exports.Outbound({ props: {} }));
   });

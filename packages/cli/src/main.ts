@@ -47,6 +47,7 @@ async function start(): Promise<void> {
     runners: readPositive('SWITCHYARD_RUNNERS', 2),
     defaultCpuMs: readPositive('SWITCHYARD_DEFAULT_CPU_MS', 1000),
     runnerHeapMb: readPositive('SWITCHYARD_RUNNER_HEAP_MB', 512),
+    maxLoadedVersions: readPositive('SWITCHYARD_RUNNER_MAX_ISOLATES', 1000),
     maxRequestBytes: readPositive('SWITCHYARD_MAX_REQUEST_BYTES', 100 * 1024 * 1024),
     maxResponseBytes: readPositive('SWITCHYARD_MAX_RESPONSE_BYTES', 512 * 1024 * 1024),
     scriptCpuLimit: (namespace, script) => scriptCpuLimit(controlPlane.platform.db, controlPlane.accountId, namespace, script),

@@ -28,6 +28,8 @@ export interface DataPlaneOptions {
   runners?: number;
   /** CPU limit of a request whose dispatch call and script settings set none. */
   defaultCpuMs?: number;
+  /** Versions a runner may hold isolates for before it is replaced by a fresh one. */
+  maxLoadedVersions?: number;
   /** V8 heap limit of each runner (MiB): a script that allocates past it takes down only its runner. */
   runnerHeapMb?: number;
   /** Body size limits (bytes) of requests to and responses from customer scripts. */
@@ -94,6 +96,7 @@ export class DataPlane {
       secret: options.control.secret,
       defaultCpuMs: shared.defaultCpuMs,
       slackMs: 40,
+      maxLoadedVersions: options.maxLoadedVersions ?? 1000,
       configFor: (port, runnerAdminPort) => runnerConfig(options, shared, runnerBundle, port, runnerAdminPort),
       commandFor: (name, configPath) => sandboxedCommand(sandbox, name, workerdBinary(), configPath, runnerMemoryMb),
       prepareConfig: (configPath) => handToRunner(sandbox, configPath),

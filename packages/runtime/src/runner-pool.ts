@@ -27,6 +27,9 @@ interface Slot {
   checking: boolean;
   /** The requests the runner said it had started, in its last answered heartbeat. */
   started: string[];
+  /** How many versions the runner holds isolates for, and whether it is being replaced for it. */
+  loaded: number;
+  recycling: boolean;
 }
 
 export interface RunnerPoolOptions {
@@ -34,6 +37,8 @@ export interface RunnerPoolOptions {
   runDir: string;
   secret: string;
   defaultCpuMs: number;
+  /** A runner holding isolates for more versions than this is replaced by a fresh one (memory bound). */
+  maxLoadedVersions: number;
   /** How long past its CPU limit a stuck runner may run before it is killed (the heartbeat period included). */
   slackMs: number;
   /** The request a runner is most likely stuck in, given the requests it had started at its last heartbeat. */
@@ -86,6 +91,8 @@ export class RunnerPool {
         suspect: null,
         checking: false,
         started: [],
+        loaded: 0,
+        recycling: false,
       };
       this.#slots.push(slot);
     }
@@ -108,6 +115,7 @@ export class RunnerPool {
     slot.killedBy = null;
     slot.suspect = null;
     slot.started = [];
+    slot.loaded = 0;
     slot.heartbeatPending = false;
     try {
       await process.waitUntilServing(`http://127.0.0.1:${slot.adminPort}/healthz`, this.#options.secret);
@@ -177,10 +185,12 @@ export class RunnerPool {
     const generation = slot.generation;
     try {
       const response = await fetch(`http://127.0.0.1:${slot.adminPort}/heartbeat`, { headers: { 'x-switchyard-internal': this.#options.secret } });
-      const started = (await response.json()) as string[];
+      const beat = (await response.json()) as { started: string[]; loaded: number };
       if (slot.generation !== generation || !response.ok) return;
-      slot.started = started;
+      slot.started = beat.started;
+      slot.loaded = beat.loaded;
       slot.lastAnswerAt = Date.now();
+      if (beat.loaded > this.#options.maxLoadedVersions && !slot.recycling) void this.#recycle(slot);
     } catch {
       // a runner being replaced; the exit handler deals with it
     } finally {
@@ -196,6 +206,41 @@ export class RunnerPool {
     );
     await this.#options.onStopped(slot.port, culprit, 'cpu').catch((error) => console.error('[runner-pool]', error));
     slot.process?.kill('SIGKILL');
+  }
+
+  /**
+   * Replaces a runner that holds too many isolates (the Worker Loader never unloads one): a fresh
+   * runner takes the slot and new requests, and the old one finishes what it is serving.
+   */
+  async #recycle(slot: Slot): Promise<void> {
+    slot.recycling = true;
+    const old = slot.process!;
+    const oldAdmin = `http://127.0.0.1:${slot.adminPort}`;
+    console.error(`[runner-pool] runner-${slot.index} holds ${slot.loaded} versions (cap ${this.#options.maxLoadedVersions}); replacing it`);
+    try {
+      await this.#respawn(slot);
+      // Requests sent just before the ingress switched ports may still be on their way.
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      await this.#drain(oldAdmin, 30_000);
+      await old.stop(1000);
+    } finally {
+      slot.recycling = false;
+    }
+  }
+
+  /** Waits until a runner that no longer gets new requests has answered all it had. */
+  async #drain(adminUrl: string, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      try {
+        const response = await fetch(`${adminUrl}/heartbeat`, { headers: { 'x-switchyard-internal': this.#options.secret }, signal: AbortSignal.timeout(1000) });
+        const beat = (await response.json()) as { started: string[] };
+        if (beat.started.length === 0) return;
+      } catch {
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 
   /** POSTs `body` to `path` on every live runner's admin socket. */
