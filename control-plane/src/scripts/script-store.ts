@@ -73,7 +73,7 @@ export async function writeVersion(
         .returning();
       [script] = await tx.update(scripts).set({ currentVersionId: version.id, modifiedAt: now }).where(eq(scripts.id, script.id)).returning();
       if (input.tags) await replaceTags(tx, script.id, input.tags);
-      return { script, version, content: input.content, tags: input.tags ?? (await listTags(tx, script.id)) };
+      return { script, version, content: input.content, tags: await listTags(tx, script.id) };
     },
     { behavior: 'immediate' },
   );

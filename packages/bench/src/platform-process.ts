@@ -14,6 +14,8 @@ export interface BenchPlatform {
   token: string;
   pid: number;
   child: ChildProcess;
+  /** Everything the platform printed so far (stdout and stderr). */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -25,9 +27,10 @@ export async function startBenchPlatform(env: Record<string, string> = {}): Prom
   const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'packages/cli/src/main.ts', 'start'], {
     cwd: repoRoot,
     env: { ...process.env, SWITCHYARD_DATA_DIR: dataDir, SWITCHYARD_API_PORT: '0', SWITCHYARD_HTTP_PORT: '0', SWITCHYARD_ACCOUNT_ID: accountId, SWITCHYARD_API_TOKEN: token, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const api = await new Promise<string>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
       output += chunk.toString();
@@ -44,6 +47,7 @@ export async function startBenchPlatform(env: Record<string, string> = {}): Prom
     token,
     pid: child.pid!,
     child,
+    output: () => output,
     async stop() {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');

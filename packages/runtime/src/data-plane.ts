@@ -159,8 +159,11 @@ export class DataPlane {
     if (!culprit) return;
     await this.#postIngress('/stopped', { requestId: culprit.requestId, reason });
     console.error(JSON.stringify({ event: 'worker_stopped', reason, namespace: culprit.namespace, script: culprit.script, requestId: culprit.requestId, port }));
-    const until = await this.#options.onStrike?.({ namespace: culprit.namespace, script: culprit.script, reason });
-    if (until) await this.#postIngress('/hold', { namespace: culprit.namespace, script: culprit.script, until });
+    // The strike is written after the runner is killed: a durable write must not delay the kill.
+    void (async () => {
+      const until = await this.#options.onStrike?.({ namespace: culprit.namespace, script: culprit.script, reason });
+      if (until) await this.#postIngress('/hold', { namespace: culprit.namespace, script: culprit.script, until });
+    })().catch((error) => console.error('[data-plane] recording a strike failed:', error));
   }
 
   /** Makes running workers drop what they cached for the changed scripts. */
