@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { startPlainWorkerd } from './plain-workerd.ts';
+import { rssMiB, workerdProcesses } from './process-memory.ts';
 import { startBenchPlatform, upload, type BenchPlatform } from './platform-process.ts';
 import { ms, percentile, timed } from './stats.ts';
 import { wrk } from './wrk.ts';
@@ -22,19 +22,6 @@ function get(ingress: string, host: string, path = '/'): Promise<string> {
     req.on('error', reject);
     req.end();
   });
-}
-
-function rssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
-}
-
-function workerdPid(platform: BenchPlatform): number {
-  const children = readFileSync(`/proc/${platform.pid}/task/${platform.pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
-  for (const child of children) {
-    if (readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('workerd')) return child;
-  }
-  throw new Error('no workerd process under the platform');
 }
 
 /** A ~100 KB module: real code plus a large constant table, as bundles look. */
@@ -88,7 +75,9 @@ export async function dataPlaneBench(): Promise<string[]> {
     lines.push('| measure | p50 | p99 |', '|---|---|---|');
     lines.push(`| cold start: first response minus warm response | ${ms(percentile(cold, 50))} | ${ms(percentile(cold, 99))} |`);
     lines.push(`| deploy-to-live: PUT start to first response of the new version | ${ms(percentile(deployToLive, 50))} | ${ms(percentile(deployToLive, 99))} |`);
-    lines.push('', `workerd RSS after loading ${20 * 2 + 1} versions: ${rssMiB(workerdPid(platform)).toFixed(0)} MiB`, '');
+    const { runners, ingress } = workerdProcesses(platform.pid);
+    const runnerRss = runners.reduce((sum, pid) => sum + rssMiB(pid), 0);
+    lines.push('', `RSS after loading ${20 * 2 + 1} versions: runners ${runnerRss.toFixed(0)} MiB (${runners.length} processes), ingress ${ingress.map(rssMiB).reduce((a, b) => a + b, 0).toFixed(0)} MiB`, '');
   } finally {
     await platform.stop();
   }

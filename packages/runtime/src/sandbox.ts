@@ -1,5 +1,6 @@
 import { chownSync, existsSync, mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { deniedSyscalls, runnerSeccompFilter } from './seccomp.ts';
 import { dirname, join } from 'node:path';
 
 const bwrap = '/usr/bin/bwrap';
@@ -30,6 +31,8 @@ const memoryCgroupRoot = '/sys/fs/cgroup/memory';
 export interface SandboxLayers {
   bubblewrap: boolean;
   memoryCgroup: boolean;
+  /** A seccomp filter goes with bubblewrap on x86_64 (its `--seccomp`). */
+  seccomp: boolean;
 }
 
 export function detectSandbox(): SandboxLayers {
@@ -41,7 +44,8 @@ export function detectSandbox(): SandboxLayers {
   } catch {
     memoryCgroup = false;
   }
-  return { bubblewrap: existsSync(bwrap) && process.platform === 'linux', memoryCgroup };
+  const bubblewrap = existsSync(bwrap) && process.platform === 'linux';
+  return { bubblewrap, memoryCgroup, seccomp: bubblewrap && process.arch === 'x64' };
 }
 
 export function describeSandbox(layers: SandboxLayers, runnerMemoryMb: number): string {
@@ -49,11 +53,12 @@ export function describeSandbox(layers: SandboxLayers, runnerMemoryMb: number): 
     layers.bubblewrap &&
       `bubblewrap (own user, pid, ipc and uts namespaces; ${runningAsRoot() ? `uid ${runnerUid} inside and out` : 'uid 65534 inside'}; read-only system; no host files or environment)`,
     layers.memoryCgroup && `a memory cgroup of ${runnerMemoryMb} MiB per runner`,
+    layers.seccomp && `a seccomp filter refusing ${deniedSyscalls.length} system calls (ptrace, mount, bpf, kexec, keyctl, ...)`,
   ].filter(Boolean);
   const missing = [
     !layers.bubblewrap && 'bubblewrap (install the Debian package bubblewrap)',
     !layers.memoryCgroup && 'memory cgroup (needs a writable cgroup v1 memory hierarchy)',
-    'seccomp filter (not built yet)',
+    !layers.seccomp && 'seccomp filter (needs bubblewrap on x86_64)',
   ].filter(Boolean);
   return `runner sandbox: ${active.length ? active.join('; ') : 'none'}; missing: ${missing.join('; ')}`;
 }
@@ -64,6 +69,7 @@ export function describeSandbox(layers: SandboxLayers, runnerMemoryMb: number): 
  * the system libraries, CA certificates, resolver files, the workerd binary and the runner's config.
  */
 export function sandboxedCommand(layers: SandboxLayers, name: string, workerd: string, configPath: string, memoryMb: number): string[] {
+  const seccompFd = 9; // a single digit: sh redirects only fds 0 to 9
   const inner = ['serve', '/config/' + configPath.split('/').pop(), '--experimental'];
   let command = [workerd, 'serve', configPath, '--experimental'];
   if (layers.bubblewrap) {
@@ -84,6 +90,7 @@ export function sandboxedCommand(layers: SandboxLayers, name: string, workerd: s
       '65534',
       '--gid',
       '65534',
+      ...(layers.seccomp ? ['--seccomp', String(seccompFd)] : []),
       '--clearenv',
       '--setenv',
       'PATH',
@@ -110,11 +117,18 @@ export function sandboxedCommand(layers: SandboxLayers, name: string, workerd: s
       command = [setpriv, '--reuid', String(runnerUid), '--regid', String(runnerUid), '--clear-groups', '--', ...command];
     }
   }
+  // A shell joins the cgroup (so every descendant is in it) and opens the seccomp filter on the fd
+  // bubblewrap reads it from, then becomes the rest of the command.
+  const group = layers.memoryCgroup ? join(memoryCgroupRoot, 'switchyard', name) : '/dev/null';
   if (layers.memoryCgroup) {
-    const group = join(memoryCgroupRoot, 'switchyard', name);
     mkdirSync(group, { recursive: true });
     writeFileSync(join(group, 'memory.limit_in_bytes'), String(memoryMb * 1024 * 1024));
-    command = ['/bin/sh', '-c', 'echo $$ > "$0" && exec "$@"', join(group, 'cgroup.procs'), ...command];
+  }
+  const filter = layers.seccomp ? join(dirname(configPath), 'runner.seccomp') : '/dev/null';
+  if (layers.seccomp) writeFileSync(filter, runnerSeccompFilter());
+  if (layers.memoryCgroup || layers.seccomp) {
+    const target = layers.memoryCgroup ? join(group, 'cgroup.procs') : '/dev/null';
+    command = ['/bin/sh', '-c', `echo $$ > "$0" && exec ${seccompFd}< "$1" && shift && exec "$@"`, target, filter, ...command];
   }
   return command;
 }
