@@ -94,6 +94,22 @@ describe('wrangler 4 against Switchyard, unchanged', () => {
     assert.equal(versions.body.result.length, 2);
   });
 
+  it('manages a dispatch script\'s secrets with `wrangler secret`, which has no --dispatch-namespace', async () => {
+    const put = await wrangler(platform, ['secret', 'put', 'API_KEY', '--name', 'shop'], { input: 'from-wrangler\n' });
+    assert.equal(put.code, 0, put.output);
+    const listed = await wrangler(platform, ['secret', 'list', '--name', 'shop']);
+    assert.equal(listed.code, 0, listed.output);
+    assert.match(listed.output, /"name": "API_KEY"/);
+    const secrets = await api.get('/workers/dispatch/namespaces/production/scripts/shop/secrets');
+    assert.deepEqual(secrets.body.result, [{ name: 'API_KEY', type: 'secret_text' }]);
+    const deleted = await wrangler(platform, ['secret', 'delete', 'API_KEY', '--name', 'shop'], { input: 'y\n' });
+    assert.equal(deleted.code, 0, deleted.output);
+    assert.deepEqual((await api.get('/workers/dispatch/namespaces/production/scripts/shop/secrets')).body.result, []);
+    const unknown = await wrangler(platform, ['secret', 'list', '--name', 'nobody']);
+    assert.notEqual(unknown.code, 0);
+    assert.match(unknown.output, /no Worker "nobody"|not found|10007/i);
+  });
+
   it('reports a script that fails to start as a deploy error', async () => {
     const dir = await project({ GREETING: 'x' });
     await writeFile(join(dir, 'src', 'index.ts'), `throw new Error('cannot start'); export default {};\n`);
