@@ -61,6 +61,7 @@ export class DataPlane {
   readonly #ingressAdminUrl: string;
   readonly #pool: RunnerPool;
   #runnerConfigDir = '';
+  #starting = false;
   #ingress: WorkerdProcess | null = null;
   #stopping = false;
 
@@ -82,8 +83,6 @@ export class DataPlane {
       );
     }
     const [ingressBundle, runnerBundle] = await Promise.all([bundleIngress(owner.main), bundleRunner(outbound?.main)]);
-    const ingressPort = options.ingress.port || (await freePort(options.ingress.host));
-    const adminPort = await freePort('127.0.0.1');
     let dataPlane: DataPlane | null = null;
     const shared = switchyardConfig(options, owner, outbound);
     const sandbox = detectSandbox();
@@ -100,25 +99,46 @@ export class DataPlane {
       configFor: (port, runnerAdminPort) => runnerConfig(options, shared, runnerBundle, port, runnerAdminPort),
       commandFor: (name, configPath) => sandboxedCommand(sandbox, name, workerdBinary(), configPath, runnerMemoryMb),
       prepareConfig: (configPath) => handToRunner(sandbox, configPath),
-      onStopped: (port, culprit, reason) => dataPlane!.#stopped(port, culprit, reason),
-      suspectFor: (port, started) => dataPlane!.#suspectFor(port, started),
-      onPortsChanged: (ports) => dataPlane!.#postIngress('/runners', { ports }),
+      onStopped: async (port, culprit, reason) => {
+        if (dataPlane && !dataPlane.#starting) await dataPlane.#stopped(port, culprit, reason);
+      },
+      suspectFor: async (port, started) => (dataPlane && !dataPlane.#starting ? dataPlane.#suspectFor(port, started) : null),
+      onPortsChanged: async (ports) => {
+        if (dataPlane && !dataPlane.#starting) await dataPlane.#postIngress('/runners', { ports });
+      },
     });
     await pool.start();
-    dataPlane = new DataPlane(options, ingressPort, adminPort, pool);
-    dataPlane.#runnerConfigDir = runnerDir;
-    const config = ingressConfig(options, { ...shared, runnerPorts: pool.ports }, owner, ingressBundle, ingressPort, adminPort);
-    const configPath = join(options.runDir, 'ingress.capnp');
-    await writeFile(configPath, renderConfig(config), { mode: 0o600 });
-    dataPlane.#spawnIngress(configPath);
-    await dataPlane.#ingress!.waitUntilServing(`${dataPlane.#ingressAdminUrl}/healthz`, options.control.secret);
+    // Ports picked here are bound by workerd a moment later; if another process took one in
+    // between, start the ingress again on new ones (unless the operator fixed the port).
+    for (let attempt = 1; ; attempt++) {
+      const ingressPort = options.ingress.port || (await freePort(options.ingress.host));
+      const adminPort = await freePort('127.0.0.1');
+      dataPlane = new DataPlane(options, ingressPort, adminPort, pool);
+      dataPlane.#runnerConfigDir = runnerDir;
+      const config = ingressConfig(options, { ...shared, runnerPorts: pool.ports }, owner, ingressBundle, ingressPort, adminPort);
+      const configPath = join(options.runDir, 'ingress.capnp');
+      await writeFile(configPath, renderConfig(config), { mode: 0o600 });
+      try {
+        dataPlane.#starting = true;
+        dataPlane.#spawnIngress(configPath);
+        await dataPlane.#ingress!.waitUntilServing(`${dataPlane.#ingressAdminUrl}/healthz`, options.control.secret);
+        dataPlane.#starting = false;
+        break;
+      } catch (error) {
+        dataPlane.#ingress?.kill();
+        if (options.ingress.port || attempt >= 3) {
+          await pool.stop();
+          throw error;
+        }
+      }
+    }
     await dataPlane.#postIngress('/runners', { ports: pool.ports });
     return dataPlane;
   }
 
   #spawnIngress(configPath: string): void {
     this.#ingress = new WorkerdProcess('ingress', configPath, (code, signal) => {
-      if (this.#stopping) return;
+      if (this.#stopping || this.#starting) return;
       console.error(`[data-plane] ingress exited (${signal ?? code}); restarting`);
       setTimeout(async () => {
         if (this.#stopping) return;

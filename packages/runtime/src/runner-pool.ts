@@ -96,7 +96,19 @@ export class RunnerPool {
       };
       this.#slots.push(slot);
     }
-    await Promise.all(this.#slots.map((slot) => this.#spawn(slot)));
+    await Promise.all(
+      this.#slots.map(async (slot) => {
+        // A port picked for a runner can be taken by another process before workerd binds it.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await this.#spawn(slot);
+          } catch (error) {
+            slot.process?.kill();
+            if (attempt >= 3) throw error;
+          }
+        }
+      }),
+    );
     this.#timer = setInterval(() => this.#watch(), heartbeatEveryMs);
   }
 
