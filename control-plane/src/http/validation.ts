@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { ApiError, errors } from './api-error.ts';
+import { errors } from './api-error.ts';
 
 /** Parses `value` with `schema`, turning the first problem into a 400 that names the field. */
 export function validate<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
@@ -20,9 +20,4 @@ export async function readJson(c: Context): Promise<unknown> {
   } catch {
     throw errors.badRequest('The request body is not valid JSON.', 10001);
   }
-}
-
-export function assertFound<T>(value: T | null | undefined, error: () => ApiError): T {
-  if (value === null || value === undefined) throw error();
-  return value;
 }

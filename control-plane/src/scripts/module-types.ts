@@ -26,16 +26,6 @@ const byExtension: Record<string, ModuleType> = {
   map: 'sourceMap',
 };
 
-export const contentTypeOf: Record<ModuleType, string> = {
-  esModule: 'application/javascript+module',
-  commonJsModule: 'application/javascript',
-  text: 'text/plain',
-  data: 'application/octet-stream',
-  wasm: 'application/wasm',
-  json: 'application/json',
-  sourceMap: 'application/source-map',
-};
-
 /**
  * The module type of an upload part, from its content type as Cloudflare defines them, or, when a
  * client sent none, from the file extension.
