@@ -56,6 +56,13 @@ describe('CPU and memory limits against hostile tenants', () => {
     assert.equal(strikes.body.result.strikes.length, 3);
     assert.ok(Date.parse(strikes.body.result.held_until) > Date.now());
     assert.equal((await visit(platform.ingress, 'good')).body, 'good');
+
+    await platform.stop();
+    platform = await startPlatform({ dataDir: platform.dataDir, accountId: platform.accountId, token: platform.token, env: { SWITCHYARD_RUNNER_HEAP_MB: '128' } });
+    api = new Api(platform);
+    const stillHeld = await visit(platform.ingress, 'spinner', '/');
+    assert.equal(stillHeld.status, 503, 'a restart does not lift the hold');
+    assert.match(stillHeld.body, /held back/);
   });
 
   it('stops a script that allocates without bound, without taking the platform down', async () => {

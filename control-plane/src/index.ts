@@ -17,7 +17,7 @@ import { accounts, apiTokens } from './db/schema.ts';
 import { createNamespace, findNamespace } from './namespaces/namespace-store.ts';
 import type { Platform } from './platform.ts';
 
-export { recordStrike, scriptCpuLimit } from './scripts/strikes.ts';
+export { activeHolds, recordStrike, scriptCpuLimit } from './scripts/strikes.ts';
 
 export interface ControlPlaneOptions {
   dataDir: string;

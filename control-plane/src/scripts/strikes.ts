@@ -1,7 +1,7 @@
-import { and, count, desc, eq, gte } from 'drizzle-orm';
+import { and, count, desc, eq, gt, gte } from 'drizzle-orm';
 import { uuid } from '../crypto/hash.ts';
 import type { Database, Queryable } from '../db/index.ts';
-import { scriptStrikes, scriptVersions, scripts } from '../db/schema.ts';
+import { dispatchNamespaces, scriptStrikes, scriptVersions, scripts } from '../db/schema.ts';
 import { findNamespace } from '../namespaces/namespace-store.ts';
 import { findScript } from './script-store.ts';
 import type { VersionContent } from './version-content.ts';
@@ -47,4 +47,14 @@ export async function scriptCpuLimit(db: Queryable, accountId: string, namespace
   if (!script) return null;
   const [version] = await db.select({ content: scriptVersions.content }).from(scriptVersions).where(eq(scriptVersions.id, script.currentVersionId));
   return (JSON.parse(version.content) as VersionContent).limits.cpu_ms ?? null;
+}
+
+/** Scripts of the account held back right now, so a restarted data plane keeps holding them. */
+export async function activeHolds(db: Queryable, accountId: string): Promise<{ namespace: string; script: string; until: number }[]> {
+  const rows = await db
+    .select({ namespace: dispatchNamespaces.name, script: scripts.name, until: scripts.heldUntil })
+    .from(scripts)
+    .innerJoin(dispatchNamespaces, eq(dispatchNamespaces.id, scripts.namespaceId))
+    .where(and(eq(dispatchNamespaces.accountId, accountId), gt(scripts.heldUntil, Date.now())));
+  return rows.map((row) => ({ namespace: row.namespace, script: row.script, until: row.until! }));
 }

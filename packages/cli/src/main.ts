@@ -1,4 +1,4 @@
-import { recordStrike, scriptCpuLimit, startControlPlane } from '@switchyard/control-plane';
+import { activeHolds, recordStrike, scriptCpuLimit, startControlPlane } from '@switchyard/control-plane';
 import { DataPlane } from '@switchyard/runtime';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,6 +51,7 @@ async function start(): Promise<void> {
     maxRequestBytes: readPositive('SWITCHYARD_MAX_REQUEST_BYTES', 100 * 1024 * 1024),
     maxResponseBytes: readPositive('SWITCHYARD_MAX_RESPONSE_BYTES', 512 * 1024 * 1024),
     scriptCpuLimit: (namespace, script) => scriptCpuLimit(controlPlane.platform.db, controlPlane.accountId, namespace, script),
+    activeHolds: () => activeHolds(controlPlane.platform.db, controlPlane.accountId),
     onStrike: ({ namespace, script, reason }) => recordStrike(controlPlane.platform.db, controlPlane.accountId, namespace, script, reason),
     runDir: join(dataDir, 'run'),
   });

@@ -39,6 +39,8 @@ export interface DataPlaneOptions {
   runnerMemoryMb?: number;
   /** The `limits.cpu_ms` of a script's live version, if its settings set one. */
   scriptCpuLimit?: (namespace: string, script: string) => Promise<number | null>;
+  /** Scripts held back now (after repeated strikes), to hold again when the ingress (re)starts. */
+  activeHolds?: () => Promise<{ namespace: string; script: string; until: number }[]>;
   /** Called when the watchdog stops a script; answers until when the script is held back, if at all. */
   onStrike?: (strike: { namespace: string; script: string; reason: 'cpu' | 'memory' }) => Promise<number | null>;
   runDir: string;
@@ -132,7 +134,7 @@ export class DataPlane {
         }
       }
     }
-    await dataPlane.#postIngress('/runners', { ports: pool.ports });
+    await dataPlane.#ingressReady();
     return dataPlane;
   }
 
@@ -144,9 +146,15 @@ export class DataPlane {
         if (this.#stopping) return;
         this.#spawnIngress(configPath);
         await this.#ingress!.waitUntilServing(`${this.#ingressAdminUrl}/healthz`, this.#options.control.secret).catch(console.error);
-        await this.#postIngress('/runners', { ports: this.#pool.ports }).catch(console.error);
+        await this.#ingressReady().catch(console.error);
       }, 100);
     });
+  }
+
+  /** Tells a (re)started ingress where the runners are and which scripts are held back. */
+  async #ingressReady(): Promise<void> {
+    await this.#postIngress('/runners', { ports: this.#pool.ports });
+    for (const hold of (await this.#options.activeHolds?.()) ?? []) await this.#postIngress('/hold', hold);
   }
 
   async #postIngress(path: string, body: unknown): Promise<void> {
