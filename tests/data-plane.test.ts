@@ -45,6 +45,17 @@ describe('data plane: scripts served through the ingress', () => {
     assert.equal((await visit(platform.ingress, 'redeployed')).status, 404);
   });
 
+  it('lets requests in flight on the old version finish while the next ones get the new one', async () => {
+    const slow = (version: string) => esModule('index.mjs', `export default { async fetch() { await scheduler.wait(400); return new Response(${JSON.stringify(version)}); } };`);
+    assert.equal((await deploy('slow', {}, [slow('old')])).status, 200);
+    const inFlight = visit(platform.ingress, 'slow');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal((await deploy('slow', {}, [slow('new')])).status, 200);
+    const next = visit(platform.ingress, 'slow');
+    assert.equal((await inFlight).body, 'old');
+    assert.equal((await next).body, 'new');
+  });
+
   it('runs ES modules importing text, data, JSON and wasm modules', async () => {
     const main = esModule(
       'main.mjs',
