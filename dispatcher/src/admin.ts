@@ -1,5 +1,6 @@
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import { compileError } from './compile-check.ts';
+import { prewarm } from './prewarm.ts';
 import type { HostEnv, HostExports } from './config.ts';
 import type { WorkerCode } from './control-plane-client.ts';
 import { forgetEgressRules } from './egress.ts';
@@ -24,6 +25,11 @@ export class Admin extends WorkerEntrypoint<HostEnv> {
     if (request.method === 'POST' && url.pathname === '/compile-check') {
       const error = await compileError((await request.json()) as WorkerCode, this.env, this.ctx.exports as unknown as HostExports);
       return Response.json({ error });
+    }
+    if (request.method === 'POST' && url.pathname === '/prewarm') {
+      const { namespace, script } = (await request.json()) as { namespace: string; script: string };
+      await prewarm(namespace, script, this.env, this.ctx.exports as unknown as HostExports);
+      return new Response('ok');
     }
     if (url.pathname === '/heartbeat') return Response.json({ started: startedRequests(), loaded: loadedVersions() });
     if (url.pathname === '/healthz') return new Response('ok');

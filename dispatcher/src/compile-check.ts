@@ -2,7 +2,8 @@ import type { HostEnv, HostExports } from './config.ts';
 import type { WorkerCode } from './control-plane-client.ts';
 import { loaderCode, userEnv } from './loaded-code.ts';
 
-const probeEntrypoint = '__switchyard_compile_probe__';
+/** An entrypoint no script can have: asking for it starts the isolate without running a handler. */
+export const probeEntrypoint = '__switchyard_compile_probe__';
 
 /**
  * Loads a candidate version in a throwaway isolate and evaluates its modules without calling any
@@ -20,3 +21,4 @@ export async function compileError(code: WorkerCode, env: HostEnv, exports: Host
     return message.includes(probeEntrypoint) ? null : message;
   }
 }
+

@@ -1,6 +1,7 @@
 import type { HostEnv } from './config.ts';
 import { exceededResourceLimits, heldBack, requestTooLarge, responseTooLarge, runnerRestarted } from './error-pages.ts';
 import { outcomeHeader, targetHeader, type RunnerTarget } from './runner-protocol.ts';
+import { runnerSlot } from './runner-slot.ts';
 import type { UserWorkerProps } from './user-worker.ts';
 import { WorkerNotFoundError } from './worker-not-found.ts';
 
@@ -48,15 +49,9 @@ async function stopRecord(requestId: string): Promise<{ reason: 'cpu' | 'memory'
   return null;
 }
 
-function hash(text: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
-  return h >>> 0;
-}
-
 /** Every runner slot, starting with the script's own (so its isolate stays warm in one place). */
 function slotsFor(ports: number[], namespace: string, script: string): number[] {
-  const first = hash(scriptKey(namespace, script)) % ports.length;
+  const first = runnerSlot(namespace, script, ports.length);
   return ports.map((_, i) => ports[(first + i) % ports.length]);
 }
 

@@ -1,10 +1,10 @@
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import { matchingAsset } from './bindings/assets.ts';
 import type { HostEnv, HostExports } from './config.ts';
-import { ControlPlaneClient } from './control-plane-client.ts';
+import { ControlPlaneClient, type WorkerCode } from './control-plane-client.ts';
 import { workerThrewException } from './error-pages.ts';
 import { WorkerNotFoundError } from './worker-not-found.ts';
-import { loaderCode, userEnv } from './loaded-code.ts';
+import { loaderCode, userEnv, type BindingOwner } from './loaded-code.ts';
 import { closeRequestContext, openRequestContext } from './request-contexts.ts';
 import { requestFinished, requestStarted, versionLoaded } from './runner-activity.ts';
 import { liveVersion, versionCode } from './script-cache.ts';
@@ -38,11 +38,7 @@ export async function serveUserWorker(
     const asset = await matchingAsset(client, code, request);
     if (asset) return asset;
   }
-  const worker = env.LOADER.get(versionId, () => {
-    versionLoaded(versionId);
-    const bindings = userEnv(code, exports, { namespace, script, versionId });
-    return loaderCode(code, bindings, exports.Outbound({ props: {} }));
-  });
+  const worker = loadedWorker(env, exports, { namespace, script, versionId }, code);
   openRequestContext(requestId, props);
   requestStarted(requestId);
   try {
@@ -55,6 +51,14 @@ export async function serveUserWorker(
     requestFinished(requestId);
     closeRequestContext(requestId);
   }
+}
+
+/** The version's isolate from the runner's Worker Loader, started from its code if not cached. */
+export function loadedWorker(env: HostEnv, exports: HostExports, owner: BindingOwner, code: WorkerCode): WorkerStub {
+  return env.LOADER.get(owner.versionId, () => {
+    versionLoaded(owner.versionId);
+    return loaderCode(code, userEnv(code, exports, owner), exports.Outbound({ props: {} }));
+  });
 }
 
 /** A customer script as a Fetcher that can cross into other isolates (service bindings). */

@@ -1,5 +1,6 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { runnerSlot } from '../../../dispatcher/src/runner-slot.ts';
 import { bundleIngress, bundleRunner } from './bundle.ts';
 import { egressNetwork } from './egress-network.ts';
 import { freePort } from './free-port.ts';
@@ -194,9 +195,19 @@ export class DataPlane {
     })().catch((error) => console.error('[data-plane] recording a strike failed:', error));
   }
 
-  /** Makes running workers drop what they cached for the changed scripts. */
-  applyChange(change: ScriptChange): Promise<void> {
-    return this.#pool.broadcast('/invalidate', change);
+  /**
+   * Makes running workers drop what they cached for the changed scripts, then starts each changed
+   * script's new isolate on the runner that will serve it, so its first request is warm.
+   */
+  async applyChange(change: ScriptChange): Promise<void> {
+    await this.#pool.broadcast('/invalidate', change);
+    await Promise.all(
+      (change.scripts ?? []).map((script) =>
+        this.#pool
+          .post(runnerSlot(change.namespace, script, this.#pool.size), '/prewarm', { namespace: change.namespace, script })
+          .catch((error) => console.error(`[data-plane] pre-warming ${change.namespace}/${script} failed:`, error)),
+      ),
+    );
   }
 
   /** Compiles a candidate version in a throwaway isolate; the compile or start-up error, or null. */

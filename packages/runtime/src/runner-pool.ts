@@ -255,11 +255,28 @@ export class RunnerPool {
     }
   }
 
+  /** POSTs `body` to `path` on the admin socket of the runner in `slot`, if it is up. */
+  async post(slot: number, path: string, body: unknown, timeoutMs = 2000): Promise<void> {
+    const target = this.#slots[slot];
+    if (!target?.process?.running || target.killedBy || target.starting) return;
+    const response = await fetch(`http://127.0.0.1:${target.adminPort}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-switchyard-internal': this.#options.secret },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (!response.ok) throw new Error(`runner-${slot} answered ${response.status} to ${path}`);
+  }
+
+  get size(): number {
+    return this.#slots.length;
+  }
+
   /** POSTs `body` to `path` on every live runner's admin socket. */
   async broadcast(path: string, body: unknown): Promise<void> {
     await Promise.all(
       this.#slots
-        .filter((slot) => slot.process?.running && !slot.killedBy)
+        .filter((slot) => slot.process?.running && !slot.killedBy && !slot.starting)
         .map(async (slot) => {
           const response = await fetch(`http://127.0.0.1:${slot.adminPort}${path}`, {
             method: 'POST',
@@ -271,16 +288,30 @@ export class RunnerPool {
     );
   }
 
-  /** Asks one live runner to compile a candidate version. */
+  /**
+   * POSTs to one live runner (for a compile check), trying the next if one fails, and waiting for
+   * one to come up when all are being replaced.
+   */
   async request(path: string, body: unknown, timeoutMs: number): Promise<Response> {
-    const slot = this.#slots.find((candidate) => candidate.process?.running && !candidate.killedBy);
-    if (!slot) throw new Error('no runner is available');
-    return fetch(`http://127.0.0.1:${slot.adminPort}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-switchyard-internal': this.#options.secret },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    const deadline = Date.now() + timeoutMs;
+    let lastError: unknown = new Error('no runner came up in time');
+    while (Date.now() < deadline) {
+      for (const slot of this.#slots) {
+        if (!slot.process?.running || slot.killedBy || slot.starting) continue;
+        try {
+          return await fetch(`http://127.0.0.1:${slot.adminPort}${path}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-switchyard-internal': this.#options.secret },
+            body: JSON.stringify(body),
+            signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
+          });
+        } catch (error) {
+          lastError = error;
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw lastError;
   }
 
   async stop(): Promise<void> {
