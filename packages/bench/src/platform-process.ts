@@ -64,12 +64,13 @@ export function uploadForm(source: string, metadata: Record<string, unknown> = {
   return form;
 }
 
-export async function upload(platform: BenchPlatform, namespace: string, name: string, source: string): Promise<void> {
+/** Uploads a one-module script; answers the upload's `startup_time_ms` (its compile check). */
+export async function upload(platform: BenchPlatform, namespace: string, name: string, source: string): Promise<number> {
   const response = await fetch(`${platform.api}/accounts/${platform.accountId}/workers/dispatch/namespaces/${namespace}/scripts/${name}`, {
     method: 'PUT',
     headers: { authorization: `Bearer ${platform.token}` },
     body: uploadForm(source),
   });
   if (!response.ok) throw new Error(`upload of ${name} failed: ${response.status} ${await response.text()}`);
-  await response.arrayBuffer();
+  return ((await response.json()) as { result: { startup_time_ms: number } }).result.startup_time_ms;
 }
