@@ -33,6 +33,13 @@ describe('tenants cannot reach each other or the platform', () => {
     assert.deepEqual(JSON.parse(seen).env, {});
   });
 
+  it('sees none of the headers the platform uses internally, even when a client sends them', async () => {
+    const source = `export default { fetch(request) { return Response.json([...request.headers.keys()]); } };`;
+    assert.equal((await uploadScript(api, 'production', 'header-reader', {}, [esModule('index.mjs', source)])).status, 200);
+    const seen = JSON.parse((await visit(platform.ingress, 'header-reader', '/', { headers: { 'x-switchyard-target': '{"script":"other"}', 'x-switchyard-internal': 'guess' } })).body) as string[];
+    assert.deepEqual(seen.filter((name) => name.startsWith('x-switchyard')), []);
+  });
+
   it("cannot bind another account's KV namespace, nor read it through the API", async () => {
     const bound = await uploadScript(otherAccount, 'production', 'thief', { bindings: [{ type: 'kv_namespace', name: 'STOLEN', namespace_id: kvA }] }, [
       esModule('index.mjs', 'export default { fetch() { return new Response("x"); } };'),

@@ -93,6 +93,7 @@ async function forward(env: HostEnv, props: UserWorkerProps, request: Request): 
   const headers = new Headers(request.headers);
   for (const name of [...headers.keys()]) if (name.startsWith('x-switchyard-')) headers.delete(name);
   headers.set(targetHeader, JSON.stringify(target));
+  headers.set('x-switchyard-internal', env.SWITCHYARD.internalSecret);
 
   const send = async (port: number): Promise<Response | null> => {
     inFlight.set(target.requestId, { port, namespace: props.namespace, script: props.script, cpuMs: props.limits?.cpuMs ?? null, startedAt: Date.now() });

@@ -16,9 +16,12 @@ export { UserWorker } from './user-worker.ts';
 export default {
   async fetch(request: Request, env: HostEnv, ctx: ExecutionContext): Promise<Response> {
     const target = readTarget(request);
-    if (!target) return new Response('This is a Switchyard runner: it serves requests forwarded by the ingress only.\n', { status: 400 });
+    if (!target || request.headers.get('x-switchyard-internal') !== env.SWITCHYARD.internalSecret) {
+      return new Response('This is a Switchyard runner: it serves requests forwarded by the ingress only.\n', { status: 403 });
+    }
     const headers = new Headers(request.headers);
     headers.delete(targetHeader);
+    headers.delete('x-switchyard-internal');
     const original = new Request(target.url, { method: request.method, headers, body: request.body, redirect: 'manual' });
     try {
       return await serveUserWorker(env, ctx.exports as unknown as HostExports, target, original, target.requestId);
