@@ -56,6 +56,27 @@ describe('data plane: scripts served through the ingress', () => {
     assert.equal((await next).body, 'new');
   });
 
+  it('shows a version and deploys an earlier one again (rollback), served on the next request', async () => {
+    const first = await deploy('rollback', { bindings: [{ type: 'plain_text', name: 'V', text: 'one' }] }, [esModule('index.mjs', `export default { fetch(r, env) { return new Response('v1 ' + env.V); } };`)]);
+    await deploy('rollback', { bindings: [{ type: 'plain_text', name: 'V', text: 'two' }] }, [esModule('index.mjs', `export default { fetch(r, env) { return new Response('v2 ' + env.V); } };`)]);
+    assert.equal((await visit(platform.ingress, 'rollback')).body, 'v2 two');
+    const path = '/workers/dispatch/namespaces/production/scripts/rollback';
+    const shown = await api.get(`${path}/versions/${first.body.result.version_id}`);
+    assert.equal(shown.status, 200);
+    assert.equal(shown.body.result.number, 1);
+    assert.equal(shown.body.result.live, false);
+    assert.deepEqual(shown.body.result.bindings, [{ type: 'plain_text', name: 'V', text: 'one' }]);
+    const rolledBack = await api.post(`${path}/deployments`, { strategy: 'percentage', versions: [{ version_id: first.body.result.version_id, percentage: 100 }] });
+    assert.equal(rolledBack.status, 200);
+    assert.equal((await visit(platform.ingress, 'rollback')).body, 'v1 one');
+    assert.equal((await api.get(path)).body.result.script.version_id, first.body.result.version_id);
+    const split = await api.post(`${path}/deployments`, { versions: [{ version_id: first.body.result.version_id, percentage: 50 }] });
+    assert.equal(split.status, 400);
+    assert.match(split.body.errors[0].message, /one version at 100 %/);
+    assert.equal((await api.post(`${path}/deployments`, { versions: [{ version_id: 'nope', percentage: 100 }] })).status, 404);
+    assert.equal((await api.get(`${path}/versions/nope`)).status, 404);
+  });
+
   it('runs ES modules importing text, data, JSON and wasm modules', async () => {
     const main = esModule(
       'main.mjs',

@@ -15,6 +15,7 @@ import { namespaceRoutes } from './routes/namespaces.ts';
 import { secretRoutes } from './routes/script-secrets.ts';
 import { settingsRoutes } from './routes/script-settings.ts';
 import { tagRoutes } from './routes/script-tags.ts';
+import { versionRoutes } from './routes/script-versions.ts';
 import { scriptRoutes } from './routes/scripts.ts';
 
 const maxRequestBytes = 100 * 1024 * 1024;
@@ -54,6 +55,7 @@ export function createApp(platform: Platform) {
   api.route(scripts, settingsRoutes);
   api.route(scripts, tagRoutes);
   api.route(scripts, assetSessionRoutes);
+  api.route(scripts, versionRoutes);
   api.route(`${namespaces}/:namespace/egress`, egressRoutes);
   api.route(namespaces, namespaceRoutes);
   api.route('/accounts/:accountId/storage/kv/namespaces', kvRoutes);

@@ -14,7 +14,6 @@ import {
   findScript,
   getLiveScript,
   listScripts,
-  listVersions,
   parseTagFilter,
   writeVersion,
   type LiveScript,
@@ -125,18 +124,4 @@ scriptRoutes.get('/:script/strikes', async (c) => {
     held_until: heldUntil,
     policy: { strikes_to_hold: strikePolicy.strikesToHold, window_seconds: strikePolicy.window / 1000, hold_seconds: strikePolicy.holdFor / 1000 },
   });
-});
-
-scriptRoutes.get('/:script/versions', async (c) => {
-  const page = readPage(c, { perPage: 20, maxPerPage: 100 });
-  const live = await getLiveScript(c.var.platform.db, c.var.namespace.id, c.req.param('script'));
-  const versions = await listVersions(c.var.platform.db, live.script.id, { offset: page.offset, limit: page.perPage });
-  const result = versions.map((version) => ({
-    id: version.id,
-    number: version.number,
-    created_on: new Date(version.createdAt).toISOString(),
-    etag: version.etag,
-    live: version.id === live.script.currentVersionId,
-  }));
-  return success(c, result, { page: page.page, per_page: page.perPage, count: result.length });
 });

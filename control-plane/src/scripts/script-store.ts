@@ -195,3 +195,16 @@ export async function listVersions(db: Queryable, scriptId: string, page: { offs
     .limit(page.limit)
     .offset(page.offset);
 }
+
+/** Makes an earlier (or any) version of the script live again: versions are never rewritten. */
+export async function setLiveVersion(db: Database, scriptId: string, versionId: string): Promise<VersionRow | null> {
+  return db.transaction(
+    async (tx) => {
+      const [version] = await tx.select().from(scriptVersions).where(and(eq(scriptVersions.id, versionId), eq(scriptVersions.scriptId, scriptId)));
+      if (!version) return null;
+      await tx.update(scripts).set({ currentVersionId: version.id, modifiedAt: Date.now() }).where(eq(scripts.id, scriptId));
+      return version;
+    },
+    { behavior: 'immediate' },
+  );
+}
