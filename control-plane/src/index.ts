@@ -1,7 +1,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { asc, count, eq } from 'drizzle-orm';
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ensureAccount, registerToken } from './accounts/accounts.ts';
 import { createApp } from './app.ts';
@@ -45,7 +45,10 @@ const defaultNamespace = 'production';
 export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const { db, client } = await openDatabase(`file:${join(dataDir, 'switchyard.db')}`);
+  const databasePath = join(dataDir, 'switchyard.db');
+  const { db, client } = await openDatabase(`file:${databasePath}`);
+  // Only this process reads the database (SQLite gives its -wal and -shm files the same mode).
+  await chmod(databasePath, 0o600);
   const platform: Platform = {
     db,
     blobs: new LocalBlobStore(join(dataDir, 'blobs')),

@@ -1,5 +1,4 @@
-import { chownSync, existsSync, mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, chownSync, existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { deniedSyscalls, runnerSeccompFilter } from './seccomp.ts';
 import { dirname, join } from 'node:path';
 
@@ -11,13 +10,18 @@ export const runnerUid = 65534;
 const runningAsRoot = () => process.getuid?.() === 0;
 
 /**
- * Where runner configs are written: a directory of the runner user when runners drop privileges
- * (the data directory stays closed to them), else `fallback`.
+ * Where runner configs are written: `<runDir>/runners`, owned by the runner user when runners drop
+ * privileges. The run and data directories become traversable (0711) but not listable, so the
+ * runner user reaches its own directory and nothing else there.
  */
-export function runnerConfigDir(layers: SandboxLayers, fallback: string): string {
-  if (!layers.bubblewrap || !runningAsRoot()) return fallback;
-  const dir = mkdtempSync(join(tmpdir(), 'switchyard-runners-'));
+export function runnerConfigDir(layers: SandboxLayers, runDir: string): string {
+  if (!layers.bubblewrap || !runningAsRoot()) return runDir;
+  const dir = join(runDir, 'runners');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   chownSync(dir, runnerUid, runnerUid);
+  chmodSync(dir, 0o700);
+  chmodSync(runDir, 0o711);
+  chmodSync(dirname(runDir), 0o711);
   return dir;
 }
 
@@ -60,7 +64,7 @@ export function describeSandbox(layers: SandboxLayers, runnerMemoryMb: number): 
     !layers.memoryCgroup && 'memory cgroup (needs a writable cgroup v1 memory hierarchy)',
     !layers.seccomp && 'seccomp filter (needs bubblewrap on x86_64)',
   ].filter(Boolean);
-  return `runner sandbox: ${active.length ? active.join('; ') : 'none'}; missing: ${missing.join('; ')}`;
+  return `runner sandbox: ${active.length ? active.join('; ') : 'none'}; missing: ${missing.length ? missing.join('; ') : 'none'}`;
 }
 
 /**
