@@ -77,6 +77,27 @@ describe('data plane: scripts served through the ingress', () => {
     assert.equal((await api.get(`${path}/versions/nope`)).status, 404);
   });
 
+  it('keeps what a script printed and threw when it turned logs on (observability.enabled)', async () => {
+    const source = `export default { fetch(request) { console.log('hello', { n: 1 }); console.warn('careful'); if (new URL(request.url).pathname === '/boom') throw new Error('kaboom'); return new Response('ok'); } };`;
+    await deploy('logged', { observability: { enabled: true } }, [esModule('index.mjs', source)]);
+    await deploy('quiet', {}, [esModule('index.mjs', source)]);
+    await visit(platform.ingress, 'logged', '/first');
+    await visit(platform.ingress, 'logged', '/boom');
+    await visit(platform.ingress, 'quiet', '/first');
+    const path = '/workers/dispatch/namespaces/production/scripts';
+    let entries: { level: string; message: string; outcome: string; url: string }[] = [];
+    for (let i = 0; i < 50 && entries.length < 5; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      entries = (await api.get(`${path}/logged/logs`)).body.result;
+    }
+    assert.deepEqual(
+      entries.map((e) => `${e.level} ${e.message} ${e.outcome} ${new URL(e.url).pathname}`),
+      ['exception Error: kaboom exception /boom', 'warn careful exception /boom', 'log hello {"n":1} exception /boom', 'warn careful ok /first', 'log hello {"n":1} ok /first'],
+    );
+    assert.deepEqual((await api.get(`${path}/quiet/logs`)).body.result, [], 'logs are off unless the script turns them on');
+    assert.equal((await api.get(`${path}/logged/logs?limit=0`)).status, 400);
+  });
+
   it('runs ES modules importing text, data, JSON and wasm modules', async () => {
     const main = esModule(
       'main.mjs',

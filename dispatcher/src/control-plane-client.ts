@@ -25,6 +25,7 @@ export interface WorkerCode {
   bindings: ({ type: string; name: string } & Record<string, unknown>)[];
   assets: { manifest: Record<string, { hash: string; size: number }>; config: AssetsConfig } | null;
   limits: { cpu_ms?: number };
+  logs: boolean;
 }
 
 /** Calls the control plane's internal API through the `CONTROL` service binding. */

@@ -64,7 +64,13 @@ export function userEnv(code: WorkerCode, exports: HostExports, owner: BindingOw
 }
 
 /** What the Worker Loader needs to start an isolate for this version. */
-export function loaderCode(code: WorkerCode, env: Record<string, unknown>, globalOutbound: Fetcher | null, forCompileCheck = false): WorkerLoaderWorkerCode {
+export function loaderCode(
+  code: WorkerCode,
+  env: Record<string, unknown>,
+  globalOutbound: Fetcher | null,
+  forCompileCheck = false,
+  tails: Fetcher[] = [],
+): WorkerLoaderWorkerCode {
   const modules: Record<string, WorkerLoaderModule> = {};
   for (const module of code.modules) modules[module.name] = loaderModule(module);
   let mainModule = code.mainModule;
@@ -90,5 +96,6 @@ export function loaderCode(code: WorkerCode, env: Record<string, unknown>, globa
     modules,
     env,
     globalOutbound,
+    tails,
   };
 }

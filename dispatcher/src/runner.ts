@@ -10,6 +10,7 @@ import { WorkerNotFoundError } from './worker-not-found.ts';
 export { Admin } from './admin.ts';
 export { Assets } from './bindings/assets.ts';
 export { KvNamespace } from './bindings/kv-namespace.ts';
+export { LogTail } from './bindings/log-tail.ts';
 export { Outbound } from './outbound.ts';
 export { UserWorker } from './user-worker.ts';
 

@@ -57,7 +57,9 @@ export async function serveUserWorker(
 export function loadedWorker(env: HostEnv, exports: HostExports, owner: BindingOwner, code: WorkerCode): WorkerStub {
   return env.LOADER.get(owner.versionId, () => {
     versionLoaded(owner.versionId);
-    return loaderCode(code, userEnv(code, exports, owner), exports.Outbound({ props: {} }));
+    // Tail events cost an invocation each, so only scripts that turned logs on get them.
+    const tails = code.logs ? [exports.LogTail({ props: owner })] : [];
+    return loaderCode(code, userEnv(code, exports, owner), exports.Outbound({ props: {} }), false, tails);
   });
 }
 

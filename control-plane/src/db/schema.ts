@@ -118,3 +118,19 @@ export const kvEntries = sqliteTable(
   },
   (table) => [primaryKey({ columns: [table.namespaceId, table.key] })],
 );
+
+/** What user workers printed and threw, from their tail events; the newest entries per script are kept. */
+export const scriptLogs = sqliteTable(
+  'script_logs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    scriptId: text('script_id').notNull().references(() => scripts.id, { onDelete: 'cascade' }),
+    versionId: text('version_id').notNull(),
+    at: integer('at').notNull(),
+    level: text('level').notNull(),
+    message: text('message').notNull(),
+    outcome: text('outcome'),
+    url: text('url'),
+  },
+  (table) => [index('script_logs_script_id').on(table.scriptId, table.id)],
+);

@@ -6,6 +6,7 @@ import { failure, success } from '../http/envelope.ts';
 import { deleteEntries, getEntry, listKeys, putEntries } from '../kv/kv-store.ts';
 import { egressRulesOf } from '../namespaces/egress-rules.ts';
 import { findNamespace } from '../namespaces/namespace-store.ts';
+import { appendLogs, type LogEntry } from '../scripts/script-logs.ts';
 import { findScript } from '../scripts/script-store.ts';
 import type { Platform } from '../platform.ts';
 import { loadWorkerCode } from './worker-code.ts';
@@ -37,6 +38,12 @@ export function createInternalApp(platform: Platform, secret: string) {
   app.get('/egress/:accountId/:namespace', async (c) => {
     const namespace = await findNamespace(platform.db, c.req.param('accountId'), c.req.param('namespace'));
     return c.json(namespace ? egressRulesOf(namespace) : { allow: [], deny: [] });
+  });
+
+  app.post('/logs', async (c) => {
+    const body = (await c.req.json()) as { versionId: string; entries: LogEntry[] };
+    await appendLogs(platform.db, body.versionId, Array.isArray(body.entries) ? body.entries : []);
+    return c.body(null, 204);
   });
 
   app.get('/versions/:versionId', async (c) => {

@@ -24,6 +24,8 @@ export interface WorkerCode {
   bindings: Record<string, unknown>[];
   assets: VersionContent['assets'];
   limits: VersionContent['limits'];
+  /** Whether the script's invocations are logged (settings `observability.enabled`, as Cloudflare's Workers Logs). */
+  logs: boolean;
 }
 
 const binaryTypes = new Set(['data', 'wasm']);
@@ -74,5 +76,6 @@ async function workerCode(
     bindings,
     assets: content.assets,
     limits: content.limits,
+    logs: content.observability?.enabled === true,
   };
 }

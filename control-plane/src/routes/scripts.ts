@@ -18,6 +18,7 @@ import {
   writeVersion,
   type LiveScript,
 } from '../scripts/script-store.ts';
+import { recentLogs } from '../scripts/script-logs.ts';
 import { listStrikes, strikePolicy } from '../scripts/strikes.ts';
 import { versionFromUpload } from '../scripts/worker-upload.ts';
 import { announceChange } from '../internal/announce.ts';
@@ -112,6 +113,25 @@ scriptRoutes.put('/:script/content', async (c) => {
 scriptRoutes.get('/:script/bindings', async (c) => {
   const live = await getLiveScript(c.var.platform.db, c.var.namespace.id, c.req.param('script'));
   return success(c, live.content.bindings.map(publicBinding));
+});
+
+/** Switchyard's own: what the script printed and threw, newest first (the last 1,000 entries are kept). */
+scriptRoutes.get('/:script/logs', async (c) => {
+  const limit = Number(c.req.query('limit') ?? 100);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw errors.badRequest('limit must be a whole number from 1 to 1000.', 10001);
+  const live = await getLiveScript(c.var.platform.db, c.var.namespace.id, c.req.param('script'));
+  const entries = await recentLogs(c.var.platform.db, live.script.id, limit);
+  return success(
+    c,
+    entries.map((entry) => ({
+      at: new Date(entry.at).toISOString(),
+      level: entry.level,
+      message: entry.message,
+      outcome: entry.outcome,
+      url: entry.url,
+      version_id: entry.versionId,
+    })),
+  );
 });
 
 /** Switchyard's own: the times the watchdog stopped this script, and whether it is held back. */

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, max, sql, type SQL } from 'drizzle-orm';
 import { sha256Hex, uuid } from '../crypto/hash.ts';
 import type { Database, Queryable } from '../db/index.ts';
-import { scriptStrikes, scriptTags, scriptVersions, scripts } from '../db/schema.ts';
+import { scriptLogs, scriptStrikes, scriptTags, scriptVersions, scripts } from '../db/schema.ts';
 import { errors } from '../http/api-error.ts';
 import type { VersionContent } from './version-content.ts';
 
@@ -104,6 +104,7 @@ export async function deleteScriptRows(db: Queryable, scriptIds: string[]): Prom
     const batch = scriptIds.slice(start, start + 500);
     await db.delete(scriptTags).where(inArray(scriptTags.scriptId, batch));
     await db.delete(scriptStrikes).where(inArray(scriptStrikes.scriptId, batch));
+    await db.delete(scriptLogs).where(inArray(scriptLogs.scriptId, batch));
     await db.delete(scriptVersions).where(inArray(scriptVersions.scriptId, batch));
     await db.delete(scripts).where(inArray(scripts.id, batch));
   }
