@@ -167,6 +167,12 @@ describe('egress: what tenant scripts can reach', () => {
       const [refused] = await probe(platform, 'tenant', [`${upstreamUrl}/x`]);
       assert.match(refused.error ?? '', /egress rules deny "127\.0\.0\.1"/);
 
+      await api.put('/workers/dispatch/namespaces/production/egress', { deny: ['blocked.example', '*.evil.example'] });
+      const dotted = await probe(platform, 'tenant', ['http://blocked.example./x', 'http://WWW.Evil.Example../x', 'http://localhost./x']);
+      assert.match(dotted[0].error ?? '', /egress rules deny "blocked\.example"/, 'a trailing dot does not get past a deny rule');
+      assert.match(dotted[1].error ?? '', /egress rules deny "\*\.evil\.example"/);
+      assert.match(dotted[2].error ?? '', /private, loopback and link-local/);
+
       await api.put('/workers/dispatch/namespaces/production/egress', { allow: ['api.example.com', '*.example.org'] });
       const [notAllowed] = await probe(platform, 'tenant', [`${upstreamUrl}/x`]);
       assert.match(notAllowed.error ?? '', /not in the namespace's egress allow list/);

@@ -21,6 +21,9 @@ export function forgetEgressRules(namespace: string): void {
   rulesByNamespace.delete(namespace);
 }
 
+/** A host name as rules compare it: lower case, without the trailing dot of an absolute name. */
+export const normalHost = (hostname: string) => hostname.toLowerCase().replace(/\.+$/, '');
+
 const matches = (host: string, pattern: string) => (pattern.startsWith('*.') ? host.endsWith(pattern.slice(1)) : host === pattern);
 
 /** Why the rules refuse `host`, or null when they allow it. */
@@ -60,7 +63,7 @@ export function isOperatorAllowed(hostname: string, cidrs: string[]): boolean {
  * resolve to such addresses are refused after DNS by the network service all fetches leave through.
  */
 export function isForbiddenAddress(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  const host = normalHost(hostname).replace(/^\[|\]$/g, '');
   if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local') || host.endsWith('.internal')) return true;
   const v4 = ipv4(host);
   if (v4) {

@@ -2,7 +2,7 @@ import { WorkerEntrypoint } from 'cloudflare:workers';
 import ownerOutbound from 'switchyard:owner-outbound-worker';
 import type { HostEnv } from './config.ts';
 import { ControlPlaneClient } from './control-plane-client.ts';
-import { egressRules, isForbiddenAddress, isOperatorAllowed, ruleRefusal } from './egress.ts';
+import { egressRules, isForbiddenAddress, isOperatorAllowed, normalHost, ruleRefusal } from './egress.ts';
 import { findRequestContext, type RequestContext } from './request-contexts.ts';
 import { requestIdHeader } from './runner-protocol.ts';
 
@@ -35,7 +35,7 @@ export class Outbound extends WorkerEntrypoint<HostEnv> {
     const limit = context.limits?.subRequests ?? defaultSubrequestLimit;
     if (++context.subrequests > limit) throw new Error('Too many subrequests.');
     const client = new ControlPlaneClient(this.env.CONTROL, this.env.SWITCHYARD);
-    const refusal = ruleRefusal(url.hostname.toLowerCase(), await egressRules(client, context.namespace));
+    const refusal = ruleRefusal(normalHost(url.hostname), await egressRules(client, context.namespace));
     if (refusal) throw refused(url.host, refusal);
     const headers = new Headers(request.headers);
     headers.delete(requestIdHeader);
