@@ -100,6 +100,9 @@ describe('egress: what tenant scripts can reach', () => {
         'http://2130706433/',
         'http://[fd00::1]/',
         'http://[::ffff:127.0.0.1]/',
+        'http://[::127.0.0.1]/',
+        'http://[64:ff9b::a00:1]/',
+        'http://0x7f.1/',
       ];
       const results = await probe(platform, 'attacker', targets);
       for (const result of results) {

@@ -71,7 +71,8 @@ export function isForbiddenAddress(hostname: string): boolean {
     return a === 0 || a === 10 || a === 127 || (a === 100 && b >= 64 && b <= 127) || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || a >= 224;
   }
   if (host.includes(':')) {
-    if (host === '::' || host === '::1') return true;
+    // `::`-prefixed forms (unspecified, loopback, IPv4-compatible) and NAT64 can all reach IPv4 space.
+    if (host.startsWith('::') || host.startsWith('64:ff9b:')) return true;
     if (/^f[cd]/.test(host) || /^fe[89ab]/.test(host)) return true;
     const mapped = /^::ffff:(.+)$/.exec(host)?.[1];
     if (mapped) return mapped.includes('.') ? isForbiddenAddress(mapped) : true;
