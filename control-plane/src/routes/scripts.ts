@@ -1,4 +1,4 @@
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { errors } from '../http/api-error.ts';
 import { success } from '../http/envelope.ts';
 import { readForm } from '../http/multipart.ts';
@@ -11,6 +11,7 @@ import {
   assertScriptName,
   deleteScriptRows,
   deleteScriptsByFilter,
+  findLiveScript,
   findScript,
   getLiveScript,
   listScripts,
@@ -43,16 +44,10 @@ scriptRoutes.delete('/', async (c) => {
   return success(c, { deleted: deleted.map((id) => ({ id })), deleted_count: deleted.length, has_more: hasMore });
 });
 
-async function findLive(c: Context<AppEnv>, name: string): Promise<LiveScript | null> {
-  const script = await findScript(c.var.platform.db, c.var.namespace.id, name);
-  return script ? getLiveScript(c.var.platform.db, c.var.namespace.id, name) : null;
-}
-
 /** The answer to an upload: the Script object plus the new version's id, as wrangler reads it. */
 export function uploadResult(live: LiveScript, startupTimeMs: number) {
   return {
     ...scriptObject(live.script, live.content, live.version.etag, live.tags),
-    version_id: live.version.id,
     deployment_id: live.version.id.replaceAll('-', ''),
     startup_time_ms: startupTimeMs,
   };
@@ -62,7 +57,7 @@ scriptRoutes.put('/:script', async (c) => {
   const name = c.req.param('script');
   assertScriptName(name);
   const form = await readForm(c);
-  const target = { accountId: c.var.accountId, namespaceId: c.var.namespace.id, scriptName: name, previous: await findLive(c, name) };
+  const target = { accountId: c.var.accountId, namespaceId: c.var.namespace.id, scriptName: name, previous: await findLiveScript(c.var.platform.db, c.var.namespace.id, name) };
   const { content, tags } = await versionFromUpload(c.var.platform, target, form);
   const { startupTimeMs } = await assertCompiles(c.var.platform, content, name);
   const live = await writeVersion(c.var.platform.db, { namespaceId: c.var.namespace.id, name, content, tags });

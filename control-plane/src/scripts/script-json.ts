@@ -22,7 +22,7 @@ export function scriptObject(script: ScriptRow, content: VersionContent, etag: s
     placement: content.placement,
     tail_consumers: content.tailConsumers,
     tags,
-    version_id: undefined as string | undefined,
+    version_id: script.currentVersionId,
   };
 }
 
@@ -32,7 +32,7 @@ export function namespacedScript(namespace: NamespaceRow, script: ScriptRow, con
     created_on: iso(script.createdAt),
     modified_on: iso(script.modifiedAt),
     dispatch_namespace: namespace.name,
-    script: { ...scriptObject(script, content, etag, tags), version_id: script.currentVersionId },
+    script: scriptObject(script, content, etag, tags),
   };
 }
 

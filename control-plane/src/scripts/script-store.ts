@@ -33,13 +33,20 @@ export async function findScript(db: Queryable, namespaceId: string, name: strin
   return row ?? null;
 }
 
-/** The script with its live version and tags, or a 404. */
-export async function getLiveScript(db: Queryable, namespaceId: string, name: string): Promise<LiveScript> {
+/** The script with its live version and tags, or null. */
+export async function findLiveScript(db: Queryable, namespaceId: string, name: string): Promise<LiveScript | null> {
   const script = await findScript(db, namespaceId, name);
-  if (!script) throw scriptNotFound(name);
+  if (!script) return null;
   const [version] = await db.select().from(scriptVersions).where(eq(scriptVersions.id, script.currentVersionId));
   const tags = await listTags(db, script.id);
   return { script, version, content: JSON.parse(version.content) as VersionContent, tags };
+}
+
+/** The script with its live version and tags, or a 404. */
+export async function getLiveScript(db: Queryable, namespaceId: string, name: string): Promise<LiveScript> {
+  const live = await findLiveScript(db, namespaceId, name);
+  if (!live) throw scriptNotFound(name);
+  return live;
 }
 
 export async function listTags(db: Queryable, scriptId: string): Promise<string[]> {

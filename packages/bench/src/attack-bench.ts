@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { ingressGet } from './ingress.ts';
 import { startBenchPlatform, upload, type BenchPlatform } from './platform-process.ts';
 import { ms, percentile, timed } from './stats.ts';
 import { wrk, type LoadResult } from './wrk.ts';
@@ -6,18 +6,6 @@ import { wrk, type LoadResult } from './wrk.ts';
 const good = `export default { fetch() { return new Response('good'); } };`;
 const spinner = `export default { fetch() { while (true) {} } };`;
 const hog = `export default { fetch() { const keep = []; while (true) keep.push(new Array(1e6).fill(Math.random())); } };`;
-
-function get(platform: BenchPlatform, host: string): Promise<number> {
-  const url = new URL(platform.ingress);
-  return new Promise((resolve) => {
-    const req = request({ host: url.hostname, port: url.port, path: '/', headers: { host }, agent: false }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', () => resolve(0));
-    req.end();
-  });
-}
 
 async function uploadWithLimits(platform: BenchPlatform, name: string, source: string, cpuMs: number) {
   const form = new FormData();
@@ -44,10 +32,10 @@ export async function attackBench(seconds = 10): Promise<string[]> {
       await uploadWithLimits(platform, `spinner-${i}`, spinner, 50);
       await upload(platform, 'production', `hog-${i}`, hog);
     }
-    await get(platform, 'good.localhost');
+    await ingressGet(platform.ingress, 'good.localhost');
     // On an idle platform: how long a runaway request takes to be answered, and a runner to come back.
     const alone: number[] = [];
-    for (let i = 0; i < 10; i++) alone.push((await timed(() => get(platform, `spinner-${39 - i}.localhost`)))[1]);
+    for (let i = 0; i < 10; i++) alone.push((await timed(() => ingressGet(platform.ingress, `spinner-${39 - i}.localhost`)))[1]);
     const quietRestarts = [...platform.output().matchAll(/replaced in (\d+) ms/g)].map((m) => Number(m[1]));
     const quiet = await wrk(`${platform.ingress}/`, { host: 'good.localhost', seconds, connections: 8 });
 
@@ -57,7 +45,7 @@ export async function attackBench(seconds = 10): Promise<string[]> {
     const attacker = (async () => {
       for (let i = 0; attacking; i++) {
         const host = i % 2 === 0 ? `spinner-${(i / 2) % 40}.localhost` : `hog-${((i - 1) / 2) % 40}.localhost`;
-        const [status, took] = await timed(() => get(platform, host));
+        const [{ status }, took] = await timed(() => ingressGet(platform.ingress, host));
         if (i % 2 === 0) runaway.push(took);
         outcomes.set(status, (outcomes.get(status) ?? 0) + 1);
       }

@@ -1,5 +1,5 @@
 import { percentile, ms, timed } from './stats.ts';
-import { request } from 'node:http';
+import { ingressGet } from './ingress.ts';
 import { rssMiB, workerdProcesses } from './process-memory.ts';
 import { startBenchPlatform, upload, type BenchPlatform } from './platform-process.ts';
 import { wrk } from './wrk.ts';
@@ -16,6 +16,11 @@ async function seed(platform: BenchPlatform, namespace: string, count: number, f
       }
     }),
   );
+}
+
+async function visit(platform: BenchPlatform, script: string): Promise<void> {
+  const { status } = await ingressGet(platform.ingress, `${script}.localhost`);
+  if (status !== 200) throw new Error(`${script} answered ${status}`);
 }
 
 async function measure(platform: BenchPlatform, namespace: string) {
@@ -51,18 +56,6 @@ async function measure(platform: BenchPlatform, namespace: string) {
     return seen;
   });
   return { uploads, details, pages, listing, total, pageCount };
-}
-
-function visit(platform: BenchPlatform, script: string): Promise<void> {
-  const url = new URL(platform.ingress);
-  return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, path: '/', headers: { host: `${script}.localhost` }, agent: false }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`${script} answered ${res.statusCode}`))));
-    });
-    req.on('error', reject);
-    req.end();
-  });
 }
 
 const runnerRss = (platform: BenchPlatform) => workerdProcesses(platform.pid).runners.reduce((sum, pid) => sum + rssMiB(pid), 0);

@@ -1,7 +1,7 @@
-import { request } from 'node:http';
 import { startPlainWorkerd } from './plain-workerd.ts';
 import { rssMiB, workerdProcesses } from './process-memory.ts';
-import { startBenchPlatform, upload, type BenchPlatform } from './platform-process.ts';
+import { ingressGet } from './ingress.ts';
+import { startBenchPlatform, upload } from './platform-process.ts';
 import { ms, percentile, timed } from './stats.ts';
 import { wrk } from './wrk.ts';
 
@@ -9,20 +9,6 @@ const hello = `export default { fetch() { return new Response('hello world'); } 
 /** Plain workerd forwarding every request to the same hello world loaded through the Worker Loader. */
 const loaderOnly = `const code = { compatibilityDate: '2025-09-01', mainModule: 'm.js', modules: { 'm.js': ${JSON.stringify(hello)} }, globalOutbound: null };
 export default { fetch(request, env) { return env.LOADER.get('hello', () => code).getEntrypoint().fetch(request); } };`;
-
-/** GET through the ingress with a Host header; resolves to the body. */
-function get(ingress: string, host: string, path = '/'): Promise<string> {
-  const url = new URL(path, ingress);
-  return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, path: url.pathname, headers: { host }, agent: false }, (res) => {
-      let body = '';
-      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      res.on('end', () => resolve(body));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 /** A ~100 KB module: real code plus a large constant table, as bundles look. */
 function bigScript(tag: string): string {
@@ -42,7 +28,7 @@ export async function dataPlaneBench(): Promise<string[]> {
   const platform = await startBenchPlatform();
   try {
     await upload(platform, 'production', 'hello', hello);
-    await get(platform.ingress, 'hello.localhost');
+    await ingressGet(platform.ingress, 'hello.localhost');
     const full = await wrk(`${platform.ingress}/`, { host: 'hello.localhost' });
     lines.push('### Throughput: hello world, wrk -t1 -c32 -d10s on loopback', '');
     lines.push('| path | req/s | p50 | p99 | errors / non-2xx |', '|---|---|---|---|---|');
@@ -61,13 +47,13 @@ export async function dataPlaneBench(): Promise<string[]> {
     for (let i = 0; i < 20; i++) {
       const name = `big-${i}`;
       startup.push(await upload(platform, 'production', name, bigScript(`v0-${i}`)));
-      const [, first] = await timed(() => get(platform.ingress, `${name}.localhost`));
+      const [, first] = await timed(() => ingressGet(platform.ingress, `${name}.localhost`));
       const warm: number[] = [];
-      for (let j = 0; j < 5; j++) warm.push((await timed(() => get(platform.ingress, `${name}.localhost`)))[1]);
+      for (let j = 0; j < 5; j++) warm.push((await timed(() => ingressGet(platform.ingress, `${name}.localhost`)))[1]);
       cold.push(first - percentile(warm, 50));
       const [, live] = await timed(async () => {
         await upload(platform, 'production', name, bigScript(`v1-${i}`));
-        const body = await get(platform.ingress, `${name}.localhost`);
+        const { body } = await ingressGet(platform.ingress, `${name}.localhost`);
         if (!body.startsWith(`v1-${i}`)) throw new Error(`expected the new version right after the PUT, got ${body.slice(0, 40)}`);
       });
       deployToLive.push(live);
