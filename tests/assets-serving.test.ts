@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Api, esModule, uploadScript } from './helpers/api.ts';
 import { uploadAssets } from './helpers/assets.ts';
 import { visit } from './helpers/ingress.ts';
-import { removeDataDir, startPlatform, type RunningPlatform } from './helpers/platform.ts';
+import { type RunningPlatform, usePlatform } from './helpers/platform.ts';
 
 const site = {
   '/index.html': '<h1>home</h1>',
@@ -23,14 +23,7 @@ describe('static assets served through the ingress', () => {
     assert.equal(uploaded.status, 200, JSON.stringify(uploaded.body.errors));
   };
 
-  before(async () => {
-    platform = await startPlatform();
-    api = new Api(platform);
-  });
-  after(async () => {
-    await platform.stop();
-    await removeDataDir(platform);
-  });
+  usePlatform({}, (started) => ({ platform, api } = started));
 
   it('serves matching assets first, without waking the script', async () => {
     await deployWithAssets('site', {}, `export default { fetch(request) { if (new URL(request.url).pathname === '/api') return new Response('from worker'); throw new Error('the script must not run for assets'); } };`);

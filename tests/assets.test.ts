@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { blake3 } from '@noble/hashes/blake3.js';
 import { Api, esModule, helloWorker, uploadScript } from './helpers/api.ts';
 import { visit } from './helpers/ingress.ts';
-import { removeDataDir, startPlatform, type RunningPlatform } from './helpers/platform.ts';
+import { type RunningPlatform, usePlatform } from './helpers/platform.ts';
 
 type Content = string | Uint8Array;
 const bytesOf = (content: Content) => (typeof content === 'string' ? Buffer.from(content) : Buffer.from(content));
@@ -90,14 +90,7 @@ describe('static assets upload flow', () => {
     assert.deepEqual(assetBindings, expected ? [{ type: 'assets', name: 'ASSETS' }] : []);
   };
 
-  before(async () => {
-    platform = await startPlatform();
-    api = new Api(platform);
-  });
-  after(async () => {
-    await platform.stop();
-    await removeDataDir(platform);
-  });
+  usePlatform({}, (started) => ({ platform, api } = started));
 
   it('uploads files hashed with SHA-256, completes the session and deploys them', async () => {
     const namespace = await newNamespace('assets-sha256');

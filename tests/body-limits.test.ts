@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Api, esModule, uploadScript } from './helpers/api.ts';
 import { visit } from './helpers/ingress.ts';
-import { removeDataDir, startPlatform, type RunningPlatform } from './helpers/platform.ts';
+import { type RunningPlatform, usePlatform } from './helpers/platform.ts';
 
 const sizes = `export default { async fetch(request) {
   const url = new URL(request.url);
@@ -20,13 +20,9 @@ const sizes = `export default { async fetch(request) {
 describe('request and response body limits', () => {
   let platform: RunningPlatform;
 
-  before(async () => {
-    platform = await startPlatform({ env: { SWITCHYARD_MAX_REQUEST_BYTES: '1024', SWITCHYARD_MAX_RESPONSE_BYTES: '2048' } });
+  usePlatform({ env: { SWITCHYARD_MAX_REQUEST_BYTES: '1024', SWITCHYARD_MAX_RESPONSE_BYTES: '2048' } }, async (started) => {
+    platform = started.platform;
     assert.equal((await uploadScript(new Api(platform), 'production', 'sizes', {}, [esModule('index.mjs', sizes)])).status, 200);
-  });
-  after(async () => {
-    await platform.stop();
-    await removeDataDir(platform);
   });
 
   it('refuses a request body over the limit with 413 and lets smaller ones through', async () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Api, esModule, uploadScript, workerForm, type ModulePart } from './helpers/api.ts';
 import { visit } from './helpers/ingress.ts';
-import { removeDataDir, startPlatform, type RunningPlatform } from './helpers/platform.ts';
+import { type RunningPlatform, usePlatform } from './helpers/platform.ts';
 
 // (module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))
 const addWasm = new Uint8Array([
@@ -15,14 +15,7 @@ describe('data plane: scripts served through the ingress', () => {
   let api: Api;
   const deploy = (name: string, metadata: Record<string, unknown>, modules: ModulePart[]) => uploadScript(api, 'production', name, metadata, modules);
 
-  before(async () => {
-    platform = await startPlatform();
-    api = new Api(platform);
-  });
-  after(async () => {
-    await platform.stop();
-    await removeDataDir(platform);
-  });
+  usePlatform({}, (started) => ({ platform, api } = started));
 
   it('routes <script>.localhost to that script of "production" and 404s the rest', async () => {
     const uploaded = await deploy('hello', {}, [esModule('index.mjs', `export default { fetch(request) { return new Response('hello ' + new URL(request.url).pathname); } };`)]);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -53,6 +53,7 @@ describe("the platform owner's own dispatch workers (the seed's examples, unchan
     const template = await readFile(join(fixtures, 'dispatch-kv', 'wrangler.jsonc.template'), 'utf8');
     await writeFile(join(dir, 'wrangler.jsonc'), template.replace('KV_NAMESPACE_ID', kvNamespaceId));
     await restartWith(join(dir, 'wrangler.jsonc'));
+    await rm(dir, { recursive: true, force: true }); // bundled at start; no longer needed
     const routed = await ingressRequest(platform.ingress, 'shop.example.com', '/cart');
     assert.equal(routed.status, 200);
     assert.equal(routed.body, 'beta /cart');

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Api, esModule, uploadScript, workerForm } from './helpers/api.ts';
 import { visit } from './helpers/ingress.ts';
-import { removeDataDir, startPlatform, type RunningPlatform } from './helpers/platform.ts';
+import { startPlatform, usePlatform, type RunningPlatform } from './helpers/platform.ts';
 
 /** Sends a multipart upload slowly, part by part, so the platform can be killed in the middle of it. */
 async function slowUpload(api: Api, path: string, form: FormData, onProgress: (sentBytes: number) => void) {
@@ -45,18 +45,12 @@ describe('nothing acknowledged is lost; a crash mid-upload leaves a whole versio
   let platform: RunningPlatform;
   let api: Api;
 
-  before(async () => {
-    platform = await startPlatform();
-    api = new Api(platform);
-  });
-  after(async () => {
-    await platform.stop();
-    await removeDataDir(platform);
-  });
+  const suite = usePlatform({}, (started) => ({ platform, api } = started));
 
   const restart = async () => {
     platform = await startPlatform({ dataDir: platform.dataDir, accountId: platform.accountId, token: platform.token });
     api = new Api(platform);
+    suite.follow(platform);
   };
 
   it('serves either the old or the new version, complete, after SIGKILL at any point of an upload', async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Api, esModule, uploadScript } from './helpers/api.ts';
 import { visit } from './helpers/ingress.ts';
-import { removeDataDir, repoRoot, startPlatform, type RunningPlatform } from './helpers/platform.ts';
+import { repoRoot, type RunningPlatform, usePlatform } from './helpers/platform.ts';
 
 /** A tenant script that fetches every `?target=` and reports what it saw. */
 const prober = esModule(
@@ -73,13 +73,9 @@ describe('egress: what tenant scripts can reach', () => {
 
   describe('by default: the public internet only', () => {
     let platform: RunningPlatform;
-    before(async () => {
-      platform = await startPlatform();
+    usePlatform({}, async (started) => {
+      platform = started.platform;
       assert.equal((await uploadScript(new Api(platform), 'production', 'attacker', {}, [prober])).status, 200);
-    });
-    after(async () => {
-      await platform.stop();
-      await removeDataDir(platform);
     });
 
     it('refuses loopback, private, link-local and metadata addresses, and the platform itself', async () => {
@@ -131,20 +127,14 @@ describe('egress: what tenant scripts can reach', () => {
   describe("with the owner's outbound worker, limits and egress rules", () => {
     let platform: RunningPlatform;
     let api: Api;
-    before(async () => {
-      platform = await startPlatform({
-        env: {
-          SWITCHYARD_DISPATCH_WORKER: join(repoRoot, 'tests/fixtures/dispatch-outbound/wrangler.toml'),
-          SWITCHYARD_OUTBOUND_WORKER: join(repoRoot, 'tests/fixtures/outbound-worker/wrangler.toml'),
-          SWITCHYARD_EGRESS_ALLOW: '127.0.0.1/32',
-        },
-      });
-      api = new Api(platform);
+    const env = {
+      SWITCHYARD_DISPATCH_WORKER: join(repoRoot, 'tests/fixtures/dispatch-outbound/wrangler.toml'),
+      SWITCHYARD_OUTBOUND_WORKER: join(repoRoot, 'tests/fixtures/outbound-worker/wrangler.toml'),
+      SWITCHYARD_EGRESS_ALLOW: '127.0.0.1/32',
+    };
+    usePlatform({ env }, async (started) => {
+      ({ platform, api } = started);
       assert.equal((await uploadScript(api, 'production', 'tenant', {}, [prober])).status, 200);
-    });
-    after(async () => {
-      await platform.stop();
-      await removeDataDir(platform);
     });
 
     it("injects credentials and blocks domains in the owner's outbound worker, with the dispatch call's parameters", async () => {

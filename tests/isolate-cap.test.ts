@@ -1,23 +1,19 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Api, esModule, uploadScript } from './helpers/api.ts';
 import { visit } from './helpers/ingress.ts';
-import { removeDataDir, startPlatform, type RunningPlatform } from './helpers/platform.ts';
+import { type RunningPlatform, usePlatform } from './helpers/platform.ts';
 
 describe('a bounded number of loaded isolates per runner', () => {
   let platform: RunningPlatform;
 
-  before(async () => {
-    platform = await startPlatform({ env: { SWITCHYARD_RUNNERS: '1', SWITCHYARD_RUNNER_MAX_ISOLATES: '5' } });
+  usePlatform({ env: { SWITCHYARD_RUNNERS: '1', SWITCHYARD_RUNNER_MAX_ISOLATES: '5' } }, async (started) => {
+    platform = started.platform;
     const api = new Api(platform);
     for (let i = 0; i < 12; i++) {
       assert.equal((await uploadScript(api, 'production', `tenant-${i}`, {}, [esModule('index.mjs', `export default { fetch() { return new Response('tenant ${i}'); } };`)])).status, 200);
     }
-  });
-  after(async () => {
-    await platform.stop();
-    await removeDataDir(platform);
   });
 
   it('replaces a runner past the cap without failing a request', async () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Api } from './helpers/api.ts';
-import { removeDataDir, startPlatform, type RunningPlatform } from './helpers/platform.ts';
+import { type RunningPlatform, usePlatform } from './helpers/platform.ts';
 
 const kv = '/storage/kv/namespaces';
 
@@ -32,14 +32,7 @@ describe('Workers KV REST API', () => {
   };
   const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-  before(async () => {
-    platform = await startPlatform();
-    api = new Api(platform);
-  });
-  after(async () => {
-    await platform.stop();
-    await removeDataDir(platform);
-  });
+  usePlatform({}, (started) => ({ platform, api } = started));
 
   describe('namespaces', () => {
     it('creates a namespace and refuses a duplicate or missing title', async () => {

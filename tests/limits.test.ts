@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Api, esModule, uploadScript } from './helpers/api.ts';
 import { visit } from './helpers/ingress.ts';
-import { removeDataDir, startPlatform, type RunningPlatform } from './helpers/platform.ts';
+import { startPlatform, usePlatform, type RunningPlatform } from './helpers/platform.ts';
 
 const spinner = esModule('index.mjs', `export default { fetch(request) { if (new URL(request.url).pathname === '/spin') { while (true) {} } return new Response('spinner idle'); } };`);
 const hog = esModule('index.mjs', `export default { fetch() { const keep = []; while (true) keep.push(new Array(1e6).fill(Math.random())); } };`);
@@ -12,16 +12,11 @@ describe('CPU and memory limits against hostile tenants', () => {
   let platform: RunningPlatform;
   let api: Api;
 
-  before(async () => {
-    platform = await startPlatform({ env: { SWITCHYARD_RUNNER_HEAP_MB: '128' } });
-    api = new Api(platform);
+  const suite = usePlatform({ env: { SWITCHYARD_RUNNER_HEAP_MB: '128' } }, async (started) => {
+    ({ platform, api } = started);
     assert.equal((await uploadScript(api, 'production', 'spinner', { limits: { cpu_ms: 50 } }, [spinner])).status, 200);
     assert.equal((await uploadScript(api, 'production', 'hog', {}, [hog])).status, 200);
     assert.equal((await uploadScript(api, 'production', 'good', {}, [good])).status, 200);
-  });
-  after(async () => {
-    await platform.stop();
-    await removeDataDir(platform);
   });
 
   it('answers a script that never yields with 1102 soon after its CPU limit, while other tenants are served', async () => {
@@ -60,6 +55,7 @@ describe('CPU and memory limits against hostile tenants', () => {
     await platform.stop();
     platform = await startPlatform({ dataDir: platform.dataDir, accountId: platform.accountId, token: platform.token, env: { SWITCHYARD_RUNNER_HEAP_MB: '128' } });
     api = new Api(platform);
+    suite.follow(platform);
     const stillHeld = await visit(platform.ingress, 'spinner', '/');
     assert.equal(stillHeld.status, 503, 'a restart does not lift the hold');
     assert.match(stillHeld.body, /held back/);

@@ -1,20 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Api } from './helpers/api.ts';
-import { removeDataDir, startPlatform, type RunningPlatform } from './helpers/platform.ts';
+import { type RunningPlatform, usePlatform } from './helpers/platform.ts';
 
 describe('dispatch namespaces and accounts', () => {
   let platform: RunningPlatform;
   let api: Api;
 
-  before(async () => {
-    platform = await startPlatform();
-    api = new Api(platform);
-  });
-  after(async () => {
-    await platform.stop();
-    await removeDataDir(platform);
-  });
+  usePlatform({}, (started) => ({ platform, api } = started));
 
   it('has a "production" namespace after the first start', async () => {
     const { status, body } = await api.get('/workers/dispatch/namespaces/production');

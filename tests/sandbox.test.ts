@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Api, esModule, uploadScript } from './helpers/api.ts';
 import { visit } from './helpers/ingress.ts';
-import { removeDataDir, startPlatform, type RunningPlatform } from './helpers/platform.ts';
+import { type RunningPlatform, usePlatform } from './helpers/platform.ts';
 
 function descendants(pid: number): number[] {
   let children: number[] = [];
@@ -26,15 +26,11 @@ describe('runner processes are sandboxed where the machine allows', { skip: sand
   let platform: RunningPlatform;
   let runners: number[];
 
-  before(async () => {
-    platform = await startPlatform();
+  usePlatform({}, async (started) => {
+    platform = started.platform;
     await uploadScript(new Api(platform), 'production', 'probe', {}, [esModule('index.mjs', 'export default { fetch() { return new Response("ok"); } };')]);
     assert.equal((await visit(platform.ingress, 'probe')).body, 'ok');
     runners = descendants(platform.process.pid!).filter((pid) => /^\/workerd serve \/config\/runner-/.test(cmdline(pid)));
-  });
-  after(async () => {
-    await platform.stop();
-    await removeDataDir(platform);
   });
 
   it('says at start which layers are active', () => {

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Api, helloWorker, uploadScript } from './helpers/api.ts';
-import { removeDataDir, startPlatform, type RunningPlatform } from './helpers/platform.ts';
+import { usePlatform } from './helpers/platform.ts';
 
 type Binding = { name: string; type: string } & Record<string, unknown>;
 const byName = (bindings: Binding[]) => [...bindings].sort((a, b) => a.name.localeCompare(b.name));
 
 describe('dispatch namespace scripts: bindings, secrets, settings, tags', () => {
-  let platform: RunningPlatform;
   let api: Api;
   const scriptsOf = (namespace: string) => `/workers/dispatch/namespaces/${namespace}/scripts`;
   /** A fresh namespace holding one script `name`, uploaded with `metadata`; answers the script's path. */
@@ -20,14 +19,7 @@ describe('dispatch namespace scripts: bindings, secrets, settings, tags', () => 
   };
   const versionCount = async (path: string) => (await api.get(`${path}/versions`)).body.result.length as number;
 
-  before(async () => {
-    platform = await startPlatform();
-    api = new Api(platform);
-  });
-  after(async () => {
-    await platform.stop();
-    await removeDataDir(platform);
-  });
+  usePlatform({}, (started) => ({ api } = started));
 
   describe('bindings and secret confidentiality', () => {
     it('never shows a secret value in bindings, settings, details, list, versions or secrets', async () => {

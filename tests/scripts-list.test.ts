@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Api, esModule, helloWorker, uploadScript, workerForm } from './helpers/api.ts';
-import { removeDataDir, startPlatform, type RunningPlatform } from './helpers/platform.ts';
+import { usePlatform } from './helpers/platform.ts';
 
 type ListEntry = { created_on: string; modified_on: string; dispatch_namespace: string; script: { id: string; tags: string[] } };
 const idsOf = (entries: ListEntry[]) => entries.map((entry) => entry.script.id);
 
 describe('dispatch namespace scripts: list, delete, content', () => {
-  let platform: RunningPlatform;
   let api: Api;
   const scriptsOf = (namespace: string) => `/workers/dispatch/namespaces/${namespace}/scripts`;
   const newNamespace = async (name: string) => {
@@ -21,14 +20,7 @@ describe('dispatch namespace scripts: list, delete, content', () => {
     return uploaded.body.result;
   };
 
-  before(async () => {
-    platform = await startPlatform();
-    api = new Api(platform);
-  });
-  after(async () => {
-    await platform.stop();
-    await removeDataDir(platform);
-  });
+  usePlatform({}, (started) => ({ api } = started));
 
   describe('list', () => {
     it('pages with page and per_page, sorted by name, with correct result_info', async () => {

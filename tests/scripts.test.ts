@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Api, esModule, helloWorker, uploadScript, workerForm, type ModulePart } from './helpers/api.ts';
 import { uploadAssets } from './helpers/assets.ts';
 import { visit } from './helpers/ingress.ts';
-import { removeDataDir, startPlatform, type RunningPlatform } from './helpers/platform.ts';
+import { type RunningPlatform, usePlatform } from './helpers/platform.ts';
 
 /** The smallest valid WebAssembly module: magic and version, no sections. */
 const emptyWasm = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
@@ -24,14 +24,7 @@ describe('dispatch namespace scripts: upload, versions, details', () => {
     return name;
   };
 
-  before(async () => {
-    platform = await startPlatform();
-    api = new Api(platform);
-  });
-  after(async () => {
-    await platform.stop();
-    await removeDataDir(platform);
-  });
+  usePlatform({}, (started) => ({ platform, api } = started));
 
   describe('upload', () => {
     it('takes an ES module worker and answers with the Script object of the new version', async () => {

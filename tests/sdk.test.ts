@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import Cloudflare from 'cloudflare';
 import { assetHash } from './helpers/assets.ts';
 import { visit } from './helpers/ingress.ts';
-import { removeDataDir, startPlatform, type RunningPlatform } from './helpers/platform.ts';
+import { type RunningPlatform, usePlatform } from './helpers/platform.ts';
 
 const moduleFile = (name: string, source: string) => new File([source], name, { type: 'application/javascript+module' });
 
@@ -13,14 +13,10 @@ describe('the cloudflare SDK against Switchyard, unchanged', () => {
   let account_id: string;
   const dispatch_namespace = 'sdk-tenants';
 
-  before(async () => {
-    platform = await startPlatform();
+  usePlatform({}, async (started) => {
+    platform = started.platform;
     client = new Cloudflare({ apiToken: platform.token, baseURL: platform.apiBase, maxRetries: 0 });
     account_id = platform.accountId;
-  });
-  after(async () => {
-    await platform.stop();
-    await removeDataDir(platform);
   });
 
   it('creates, lists, gets and deletes dispatch namespaces', async () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Api, esModule, uploadScript } from './helpers/api.ts';
 import { visit } from './helpers/ingress.ts';
-import { removeDataDir, startPlatform, type RunningPlatform } from './helpers/platform.ts';
+import { type RunningPlatform, usePlatform } from './helpers/platform.ts';
 
 describe('tenants cannot reach each other or the platform', () => {
   let platform: RunningPlatform;
@@ -10,8 +10,8 @@ describe('tenants cannot reach each other or the platform', () => {
   let otherAccount: Api;
   let kvA: string;
 
-  before(async () => {
-    platform = await startPlatform({ env: { SWITCHYARD_SECRET_CANARY: 'platform-env-canary' } });
+  usePlatform({ env: { SWITCHYARD_SECRET_CANARY: 'platform-env-canary' } }, async (started) => {
+    platform = started.platform;
     api = new Api(platform);
     kvA = (await api.post('/storage/kv/namespaces', { title: 'tenant-a-data' })).body.result.id;
     await api.call('PUT', `/storage/kv/namespaces/${kvA}/values/secret`, 'tenant A only');
@@ -19,10 +19,6 @@ describe('tenants cannot reach each other or the platform', () => {
     const token = await new Api(platform, platform.token, account.body.result.id).post('/tokens', { name: 'b' });
     otherAccount = new Api(platform, token.body.result.value, account.body.result.id);
     await otherAccount.post('/workers/dispatch/namespaces', { name: 'production' });
-  });
-  after(async () => {
-    await platform.stop();
-    await removeDataDir(platform);
   });
 
   it("sees none of the platform's environment, even with nodejs_compat", async () => {

@@ -1,15 +1,18 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { Api } from './helpers/api.ts';
 import { visit } from './helpers/ingress.ts';
-import { removeDataDir, startPlatform, type RunningPlatform } from './helpers/platform.ts';
+import { type RunningPlatform, usePlatform } from './helpers/platform.ts';
 import { wrangler } from './helpers/wrangler.ts';
+
+const projects: string[] = [];
 
 async function project(vars: Record<string, string>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'switchyard-wrangler-project-'));
+  projects.push(dir);
   await mkdir(join(dir, 'src'));
   await mkdir(join(dir, 'public', 'docs'), { recursive: true });
   const varLines = Object.entries(vars).map(([key, value]) => `${key} = ${JSON.stringify(value)}`).join('\n');
@@ -37,14 +40,8 @@ describe('wrangler 4 against Switchyard, unchanged', () => {
   let platform: RunningPlatform;
   let api: Api;
 
-  before(async () => {
-    platform = await startPlatform();
-    api = new Api(platform);
-  });
-  after(async () => {
-    await platform.stop();
-    await removeDataDir(platform);
-  });
+  usePlatform({}, (started) => ({ platform, api } = started));
+  after(() => Promise.all(projects.map((dir) => rm(dir, { recursive: true, force: true }))));
 
   it('manages dispatch namespaces: create, list, get, rename, delete', async () => {
     const created = await wrangler(platform, ['dispatch-namespace', 'create', 'tenants']);

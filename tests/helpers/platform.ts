@@ -4,6 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
+import { Api } from './api.ts';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -95,4 +97,32 @@ export async function startPlatform(options: StartOptions = {}): Promise<Running
 
 export async function removeDataDir(platform: RunningPlatform): Promise<void> {
   await rm(platform.dataDir, { recursive: true, force: true });
+}
+
+export interface SuitePlatform {
+  platform: RunningPlatform;
+  api: Api;
+}
+
+/**
+ * Starts one platform for the enclosing describe() before its tests, and stops it (removing its
+ * data directory) after them. `onStarted` keeps it in the suite's own variables and may prepare
+ * fixtures; a suite that restarts its platform hands the new one to `follow` so it is stopped too.
+ */
+export function usePlatform(options: StartOptions, onStarted: (started: SuitePlatform) => unknown): { follow(platform: RunningPlatform): void } {
+  let current: RunningPlatform | undefined;
+  before(async () => {
+    current = await startPlatform(options);
+    await onStarted({ platform: current, api: new Api(current) });
+  });
+  after(async () => {
+    if (!current) return;
+    await current.stop();
+    await removeDataDir(current);
+  });
+  return {
+    follow(platform) {
+      current = platform;
+    },
+  };
 }

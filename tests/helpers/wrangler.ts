@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -15,7 +15,7 @@ export interface WranglerResult {
 /** Runs the real wrangler CLI against the platform, as a user would with CLOUDFLARE_API_BASE_URL. */
 export async function wrangler(platform: RunningPlatform, args: string[], options: { cwd?: string; input?: string } = {}): Promise<WranglerResult> {
   const home = await mkdtemp(join(tmpdir(), 'switchyard-wrangler-home-'));
-  return new Promise((resolve, reject) => {
+  const result = new Promise<WranglerResult>((resolve, reject) => {
     const child = spawn(process.execPath, [wranglerBin, ...args], {
       cwd: options.cwd,
       env: {
@@ -39,4 +39,9 @@ export async function wrangler(platform: RunningPlatform, args: string[], option
     child.once('exit', (code) => resolve({ code: code ?? 1, output }));
     child.stdin.end(options.input ?? '');
   });
+  try {
+    return await result;
+  } finally {
+    await rm(home, { recursive: true, force: true });
+  }
 }
