@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { ApiError } from './http/api-error.ts';
+import { internalBasePath } from './internal/internal-app.ts';
 import { requireAccountAccess, requireToken } from './http/auth.ts';
 import { failure } from './http/envelope.ts';
 import { getNamespace } from './namespaces/namespace-store.ts';
@@ -21,14 +22,15 @@ import { scriptRoutes } from './routes/scripts.ts';
 const maxRequestBytes = 100 * 1024 * 1024;
 
 /** The REST API: Cloudflare's v4 paths under `/client/v4`, every answer in its envelope. */
-export function createApp(platform: Platform) {
+export function createApp(platform: Platform, internal: Hono) {
   const app = new Hono<AppEnv>();
+  app.route(internalBasePath, internal);
 
   app.use('*', async (c, next) => {
     c.set('platform', platform);
     await next();
   });
-  app.get('/healthz', (c) => (platform.readiness.ready ? c.text('ok') : c.text('starting', 503)));
+  app.get('/healthz', (c) => c.text('ok'));
 
   const api = new Hono<AppEnv>();
   api.use(

@@ -12,12 +12,12 @@ import { SecretBox } from './crypto/secret-box.ts';
 import { TokenSigner } from './crypto/signed-token.ts';
 import { openDatabase } from './db/index.ts';
 import { ChangeFeed } from './internal/change-feed.ts';
+import { WarmUpBoard } from './internal/warm-ups.ts';
 import { createInternalApp } from './internal/internal-app.ts';
 import { accounts, apiTokens } from './db/schema.ts';
 import { createNamespace, findNamespace } from './namespaces/namespace-store.ts';
 import type { Platform } from './platform.ts';
 
-export { activeHolds, recordStrike, scriptCpuLimit } from './scripts/strikes.ts';
 
 export interface ControlPlaneOptions {
   dataDir: string;
@@ -27,6 +27,8 @@ export interface ControlPlaneOptions {
   accountId?: string;
   /** Registered as a root token of the default account when given. */
   apiToken?: string;
+  /** The token data plane nodes present on the internal API (`SWITCHYARD_NODE_TOKEN`). */
+  nodeToken: string;
 }
 
 export interface ControlPlane {
@@ -35,8 +37,6 @@ export interface ControlPlane {
   /** A token generated on this start because the account had none; shown once. */
   generatedToken: string | null;
   platform: Platform;
-  /** Loopback URL of the API the data plane reads through, and the secret it must send. */
-  internal: { url: string; secret: string };
   close(): Promise<void>;
 }
 
@@ -49,17 +49,18 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const { db, client } = await openDatabase(`file:${databasePath}`);
   // Only this process reads the database (SQLite gives its -wal and -shm files the same mode).
   await chmod(databasePath, 0o600);
+  if (options.nodeToken.length < 16) throw new Error('SWITCHYARD_NODE_TOKEN must be at least 16 characters.');
+  const accountId = options.accountId ?? (await firstAccountId(db)) ?? randomHexId();
   const platform: Platform = {
     db,
     blobs: new LocalBlobStore(join(dataDir, 'blobs')),
     secretBox: new SecretBox(await loadOrCreateKey(join(dataDir, 'keys', 'secrets.key'))),
     signer: new TokenSigner(await loadOrCreateKey(join(dataDir, 'keys', 'signing.key'))),
-    changes: new ChangeFeed(),
-    readiness: { ready: false },
-    compileCheck: { check: null },
+    changes: new ChangeFeed(db),
+    warmUps: new WarmUpBoard(),
+    defaultAccountId: accountId,
   };
 
-  const accountId = options.accountId ?? (await firstAccountId(platform)) ?? randomHexId();
   if (!/^[0-9a-f]{32}$/.test(accountId)) throw new Error(`SWITCHYARD_ACCOUNT_ID must be 32 lowercase hex characters, got "${accountId}"`);
   await ensureAccount(db, accountId, 'Default account');
   let generatedToken: string | null = null;
@@ -76,17 +77,15 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     await createNamespace(db, accountId, defaultNamespace, 'switchyard');
   }
 
-  const server = await listen(createApp(platform).fetch, options.host, options.port);
-  const internalSecret = randomBytes(32).toString('base64url');
-  const internalServer = await listen(createInternalApp(platform, internalSecret).fetch, '127.0.0.1', 0);
+  const server = await listen(createApp(platform, createInternalApp(platform, options.nodeToken)).fetch, options.host, options.port);
   return {
     url: urlOf(server, options.host),
     accountId,
     generatedToken,
     platform,
-    internal: { url: urlOf(internalServer, '127.0.0.1'), secret: internalSecret },
     async close() {
-      await Promise.all([server, internalServer].map((s) => new Promise<void>((done) => s.close(() => done()))));
+      (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      await new Promise<void>((done) => server.close(() => done()));
       client.close();
     },
   };
@@ -105,7 +104,7 @@ function urlOf(server: ServerType, host: string): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
-async function firstAccountId(platform: Platform): Promise<string | null> {
-  const [row] = await platform.db.select({ id: accounts.id }).from(accounts).orderBy(asc(accounts.createdAt)).limit(1);
+async function firstAccountId(db: Platform['db']): Promise<string | null> {
+  const [row] = await db.select({ id: accounts.id }).from(accounts).orderBy(asc(accounts.createdAt)).limit(1);
   return row?.id ?? null;
 }

@@ -134,3 +134,16 @@ export const scriptLogs = sqliteTable(
   },
   (table) => [index('script_logs_script_id').on(table.scriptId, table.id)],
 );
+
+/**
+ * The durable change feed nodes follow: a row per change to a script or a namespace, written by
+ * triggers (drizzle/0004) in the same transaction as the change, so no acknowledged change is
+ * ever missing from it. `script` is null for a change to the whole namespace.
+ */
+export const changeEvents = sqliteTable('change_events', {
+  seq: integer('seq').primaryKey({ autoIncrement: true }),
+  accountId: text('account_id').notNull(),
+  namespace: text('namespace').notNull(),
+  script: text('script'),
+  at: integer('at').notNull(),
+});

@@ -1,7 +1,10 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../platform.ts';
 
-/** Makes the data plane drop what it cached for these scripts of the current namespace (all when null). */
-export function announceChange(c: Context<AppEnv>, scripts: string[] | null, namespace = c.var.namespace.name): Promise<void> {
-  return c.var.platform.changes.publish({ accountId: c.var.accountId, namespace, scripts });
+/**
+ * Called after a write the data plane must see: the change is in the feed already (written by
+ * triggers in the write's transaction); this waits until every connected node has applied it.
+ */
+export function settleChange(c: Context<AppEnv>): Promise<void> {
+  return c.var.platform.changes.settle();
 }

@@ -1,80 +1,66 @@
+import type { WorkerCode, WorkerModule } from '@switchyard/protocol';
 import { eq } from 'drizzle-orm';
-import { scriptVersions, scripts } from '../db/schema.ts';
+import { dispatchNamespaces, scriptVersions, scripts } from '../db/schema.ts';
 import type { Platform } from '../platform.ts';
 import { secretAad } from '../scripts/bindings.ts';
 import type { VersionContent } from '../scripts/version-content.ts';
 
-/** A module as the data plane loads it: text for source, base64 for binary. */
-export interface WorkerModule {
-  name: string;
-  type: VersionContent['modules'][number]['type'];
-  text?: string;
-  base64?: string;
-}
-
-/** Everything the data plane needs to run one version, secrets opened. Never leaves the machine. */
-export interface WorkerCode {
-  versionId: string;
-  script: string;
-  format: VersionContent['format'];
-  mainModule: string;
-  compatibilityDate: string | null;
-  compatibilityFlags: string[];
-  modules: WorkerModule[];
-  bindings: Record<string, unknown>[];
-  assets: VersionContent['assets'];
-  limits: VersionContent['limits'];
-  /** Whether the script's invocations are logged (settings `observability.enabled`, as Cloudflare's Workers Logs). */
-  logs: boolean;
-}
-
 const binaryTypes = new Set(['data', 'wasm']);
+
+/** Where a version belongs, and what identifies it, beside its content. */
+export interface VersionIdentity {
+  versionId: string;
+  accountId: string;
+  namespaceId: string;
+  script: string;
+  createdAt: number;
+}
 
 export async function loadWorkerCode(platform: Platform, versionId: string): Promise<WorkerCode | null> {
   const [row] = await platform.db
-    .select({ content: scriptVersions.content, name: scripts.name, namespaceId: scripts.namespaceId })
+    .select({ content: scriptVersions.content, createdAt: scriptVersions.createdAt, name: scripts.name, namespaceId: scripts.namespaceId, accountId: dispatchNamespaces.accountId })
     .from(scriptVersions)
     .innerJoin(scripts, eq(scripts.id, scriptVersions.scriptId))
+    .innerJoin(dispatchNamespaces, eq(dispatchNamespaces.id, scripts.namespaceId))
     .where(eq(scriptVersions.id, versionId));
   if (!row) return null;
-  const content = JSON.parse(row.content) as VersionContent;
-  const scope = `${row.namespaceId}/${row.name}`;
-  return workerCode(platform, content, { versionId, script: row.name, openSecret: (sealed, name) => platform.secretBox.open(sealed, secretAad(scope, name)) });
+  const identity = { versionId, accountId: row.accountId, namespaceId: row.namespaceId, script: row.name, createdAt: row.createdAt };
+  return workerCode(platform, JSON.parse(row.content) as VersionContent, identity);
 }
 
-/** The code of a version that is not stored yet, for checking that it compiles; secrets stay empty. */
-export function candidateWorkerCode(platform: Platform, content: VersionContent, script: string): Promise<WorkerCode> {
-  return workerCode(platform, content, { versionId: 'candidate', script, openSecret: () => '' });
-}
-
-async function workerCode(
-  platform: Platform,
-  content: VersionContent,
-  context: { versionId: string; script: string; openSecret: (sealed: string, name: string) => string },
-): Promise<WorkerCode> {
+/**
+ * Everything a node needs to run a version, secrets opened: read once per version, by the node
+ * that warms an upload or misses it in its cache.
+ */
+export async function workerCode(platform: Platform, content: VersionContent, identity: VersionIdentity): Promise<WorkerCode> {
   const modules = await Promise.all(
     content.modules
       .filter((module) => module.type !== 'sourceMap')
       .map(async (module): Promise<WorkerModule> => {
         const bytes = await platform.blobs.get('modules', module.blob);
-        if (!bytes) throw new Error(`blob ${module.blob} of ${context.script}/${module.name} is missing`);
+        if (!bytes) throw new Error(`blob ${module.blob} of ${identity.script}/${module.name} is missing`);
         const buffer = Buffer.from(bytes);
         return binaryTypes.has(module.type)
-          ? { name: module.name, type: module.type, base64: buffer.toString('base64') }
-          : { name: module.name, type: module.type, text: buffer.toString('utf8') };
+          ? { name: module.name, type: module.type as WorkerModule['type'], base64: buffer.toString('base64') }
+          : { name: module.name, type: module.type as WorkerModule['type'], text: buffer.toString('utf8') };
       }),
   );
-  const bindings = content.bindings.map(({ sealed, ...binding }) => (sealed ? { ...binding, text: context.openSecret(sealed, binding.name) } : binding));
+  const scope = `${identity.namespaceId}/${identity.script}`;
+  const bindings = content.bindings.map(({ sealed, ...binding }) => (sealed ? { ...binding, text: platform.secretBox.open(sealed, secretAad(scope, binding.name)) } : binding));
+  const tag = content.annotations['workers/tag'];
   return {
-    versionId: context.versionId,
-    script: context.script,
+    versionId: identity.versionId,
+    accountId: identity.accountId,
+    script: identity.script,
+    createdAt: new Date(identity.createdAt).toISOString(),
+    tag: typeof tag === 'string' ? tag : null,
     format: content.format,
     mainModule: content.mainModule,
     compatibilityDate: content.compatibilityDate,
     compatibilityFlags: content.compatibilityFlags,
     modules,
     bindings,
-    assets: content.assets,
+    assets: content.assets as WorkerCode['assets'],
     limits: content.limits,
     logs: content.observability?.enabled === true,
   };

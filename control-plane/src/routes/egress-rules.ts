@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { success } from '../http/envelope.ts';
 import { readJson } from '../http/validation.ts';
-import { announceChange } from '../internal/announce.ts';
+import { settleChange } from '../internal/announce.ts';
 import { egressRulesOf, parseEgressRules, saveEgressRules } from '../namespaces/egress-rules.ts';
 import type { AppEnv } from '../platform.ts';
 
@@ -13,6 +13,6 @@ egressRoutes.get('/', (c) => success(c, egressRulesOf(c.var.namespace)));
 egressRoutes.put('/', async (c) => {
   const rules = parseEgressRules(await readJson(c));
   await saveEgressRules(c.var.platform.db, c.var.namespace, rules);
-  await announceChange(c, null);
+  await settleChange(c);
   return success(c, rules);
 });

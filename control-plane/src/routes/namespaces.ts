@@ -13,7 +13,7 @@ import {
   updateNamespace,
   type NamespaceRow,
 } from '../namespaces/namespace-store.ts';
-import { announceChange } from '../internal/announce.ts';
+import { settleChange } from '../internal/announce.ts';
 import type { AppEnv } from '../platform.ts';
 
 const createBody = z.object({ name: z.string().optional(), trusted_workers: z.boolean().optional() }).optional();
@@ -50,7 +50,7 @@ async function update(c: Context<AppEnv>) {
   const row = await getNamespace(db, c.var.accountId, c.req.param('namespace')!);
   const body = validate(updateBody, (await readJson(c)) ?? {}, 'dispatch namespace');
   const updated = await updateNamespace(db, row, { name: body.name, trustedWorkers: body.trusted_workers }, c.var.tokenId);
-  if (updated.name !== row.name) await announceChange(c, null, row.name);
+  await settleChange(c);
   return success(c, await withCount(c, updated));
 }
 
@@ -61,6 +61,6 @@ namespaceRoutes.delete('/:namespace', async (c) => {
   const { db } = c.var.platform;
   const row = await getNamespace(db, c.var.accountId, c.req.param('namespace'));
   await db.transaction((tx) => deleteNamespace(tx, row), { behavior: 'immediate' });
-  await announceChange(c, null, row.name);
+  await settleChange(c);
   return success(c, null);
 });

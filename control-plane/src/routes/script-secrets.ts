@@ -4,9 +4,9 @@ import { errors } from '../http/api-error.ts';
 import { success } from '../http/envelope.ts';
 import { readJson, validate } from '../http/validation.ts';
 import { secretAad } from '../scripts/bindings.ts';
-import { getLiveScript, writeVersion, type LiveScript } from '../scripts/script-store.ts';
+import { getLiveScript, type LiveScript } from '../scripts/script-store.ts';
 import type { StoredBinding } from '../scripts/version-content.ts';
-import { announceChange } from '../internal/announce.ts';
+import { deployVersion } from '../scripts/deploy.ts';
 import type { AppEnv } from '../platform.ts';
 
 export const secretRoutes = new Hono<AppEnv>();
@@ -26,12 +26,7 @@ async function live(c: Context<AppEnv>): Promise<LiveScript> {
 
 /** Secrets are bindings of the live version: each change writes a new version, as Cloudflare does. */
 async function replaceBindings(c: Context<AppEnv>, current: LiveScript, bindings: StoredBinding[]) {
-  await writeVersion(c.var.platform.db, {
-    namespaceId: c.var.namespace.id,
-    name: current.script.name,
-    content: { ...current.content, bindings },
-  });
-  await announceChange(c, [current.script.name]);
+  await deployVersion(c, current.script.name, { ...current.content, bindings });
 }
 
 secretRoutes.put('/:script/secrets', async (c) => {

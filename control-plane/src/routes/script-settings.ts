@@ -5,10 +5,9 @@ import { coerce, decodeBracketFields } from '../http/bracket-form.ts';
 import { readForm, textFields } from '../http/multipart.ts';
 import { readJson } from '../http/validation.ts';
 import { settingsObject } from '../scripts/script-json.ts';
-import { assertTags, getLiveScript, writeVersion } from '../scripts/script-store.ts';
+import { assertTags, getLiveScript } from '../scripts/script-store.ts';
 import { assertAssetsBinding, resolveSettings } from '../scripts/worker-upload.ts';
-import { announceChange } from '../internal/announce.ts';
-import { assertCompiles } from '../scripts/compile-check.ts';
+import { deployVersion } from '../scripts/deploy.ts';
 import type { AppEnv } from '../platform.ts';
 
 export const settingsRoutes = new Hono<AppEnv>();
@@ -56,14 +55,12 @@ settingsRoutes.patch('/:script/settings', async (c) => {
   const settings = await resolveSettings(platform, { accountId, namespaceId: namespace.id, scriptName: name, previous: current }, patch, current.content);
   const content = { ...current.content, ...settings, annotations: current.content.annotations };
   assertAssetsBinding(content);
-  await assertCompiles(platform, content, name);
   let tags: string[] | undefined;
   if (patch.tags !== undefined && patch.tags !== null) {
     if (!Array.isArray(patch.tags)) throw errors.badRequest('settings.tags must be an array of strings.', 10001);
     tags = patch.tags as string[];
     assertTags(tags);
   }
-  const live = await writeVersion(platform.db, { namespaceId: namespace.id, name, content, tags });
-  await announceChange(c, [name]);
+  const { live } = await deployVersion(c, name, content, tags);
   return success(c, settingsObject(live.content, live.tags));
 });

@@ -6,7 +6,7 @@ import { errors } from '../http/api-error.ts';
 import { success } from '../http/envelope.ts';
 import { readPage } from '../http/pagination.ts';
 import { readJson, validate } from '../http/validation.ts';
-import { announceChange } from '../internal/announce.ts';
+import { settleChange } from '../internal/announce.ts';
 import { publicBinding } from '../scripts/bindings.ts';
 import { getLiveScript, listVersions, setLiveVersion, type VersionRow } from '../scripts/script-store.ts';
 import type { VersionContent } from '../scripts/version-content.ts';
@@ -66,7 +66,7 @@ versionRoutes.post('/:script/deployments', async (c) => {
   const live = await getLiveScript(c.var.platform.db, c.var.namespace.id, c.req.param('script'));
   const version = await setLiveVersion(c.var.platform.db, live.script.id, body.versions[0].version_id);
   if (!version) throw errors.notFound(10092, `Script "${live.script.name}" has no version "${body.versions[0].version_id}".`);
-  await announceChange(c, [live.script.name]);
+  await settleChange(c);
   return success(c, {
     id: crypto.randomUUID(),
     source: 'api',

@@ -16,14 +16,13 @@ import {
   getLiveScript,
   listScripts,
   parseTagFilter,
-  writeVersion,
   type LiveScript,
 } from '../scripts/script-store.ts';
 import { recentLogs } from '../scripts/script-logs.ts';
 import { listStrikes, strikePolicy } from '../scripts/strikes.ts';
 import { versionFromUpload } from '../scripts/worker-upload.ts';
-import { announceChange } from '../internal/announce.ts';
-import { assertCompiles } from '../scripts/compile-check.ts';
+import { settleChange } from '../internal/announce.ts';
+import { deployVersion } from '../scripts/deploy.ts';
 import type { AppEnv } from '../platform.ts';
 
 export const scriptRoutes = new Hono<AppEnv>();
@@ -40,7 +39,7 @@ scriptRoutes.delete('/', async (c) => {
   const filter = parseTagFilter(c.req.query('tags'));
   const limit = Math.min(Number(c.req.query('limit') ?? 1000) || 1000, 10_000);
   const { deleted, hasMore } = await deleteScriptsByFilter(c.var.platform.db, c.var.namespace.id, filter, limit);
-  await announceChange(c, deleted);
+  await settleChange(c);
   return success(c, { deleted: deleted.map((id) => ({ id })), deleted_count: deleted.length, has_more: hasMore });
 });
 
@@ -59,9 +58,7 @@ scriptRoutes.put('/:script', async (c) => {
   const form = await readForm(c);
   const target = { accountId: c.var.accountId, namespaceId: c.var.namespace.id, scriptName: name, previous: await findLiveScript(c.var.platform.db, c.var.namespace.id, name) };
   const { content, tags } = await versionFromUpload(c.var.platform, target, form);
-  const { startupTimeMs } = await assertCompiles(c.var.platform, content, name);
-  const live = await writeVersion(c.var.platform.db, { namespaceId: c.var.namespace.id, name, content, tags });
-  await announceChange(c, [name]);
+  const { live, startupTimeMs } = await deployVersion(c, name, content, tags);
   return success(c, uploadResult(live, startupTimeMs));
 });
 
@@ -85,7 +82,7 @@ scriptRoutes.delete('/:script', async (c) => {
     }
   }
   await db.transaction((tx) => deleteScriptRows(tx, [script.id]), { behavior: 'immediate' });
-  await announceChange(c, [name]);
+  await settleChange(c);
   return success(c, null);
 });
 
@@ -99,9 +96,7 @@ scriptRoutes.put('/:script/content', async (c) => {
   const { db } = c.var.platform;
   const previous = await getLiveScript(db, c.var.namespace.id, name);
   const content = await versionWithNewContent(c, previous.content, await readForm(c));
-  const { startupTimeMs } = await assertCompiles(c.var.platform, content, name);
-  const live = await writeVersion(db, { namespaceId: c.var.namespace.id, name, content });
-  await announceChange(c, [name]);
+  const { live, startupTimeMs } = await deployVersion(c, name, content);
   return success(c, uploadResult(live, startupTimeMs));
 });
 

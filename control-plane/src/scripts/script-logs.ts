@@ -1,16 +1,10 @@
+import type { LogEntry } from '@switchyard/protocol';
 import { and, desc, eq, lt } from 'drizzle-orm';
 import type { Database, Queryable } from '../db/index.ts';
 import { scriptLogs, scriptVersions } from '../db/schema.ts';
 
 export const logsKeptPerScript = 1000;
 
-export interface LogEntry {
-  at: number;
-  level: string;
-  message: string;
-  outcome?: string;
-  url?: string;
-}
 
 /** Stores a version's tail entries and drops the script's entries beyond the newest 1,000. */
 export async function appendLogs(db: Database, versionId: string, entries: LogEntry[]): Promise<void> {

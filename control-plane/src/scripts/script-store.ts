@@ -60,11 +60,11 @@ export async function listTags(db: Queryable, scriptId: string): Promise<string[
  */
 export async function writeVersion(
   db: Database,
-  input: { namespaceId: string; name: string; content: VersionContent; tags?: string[] },
+  input: { namespaceId: string; name: string; content: VersionContent; tags?: string[]; versionId?: string; createdAt?: number },
 ): Promise<LiveScript> {
   return db.transaction(
     async (tx) => {
-      const now = Date.now();
+      const now = input.createdAt ?? Date.now();
       let script = await findScript(tx, input.namespaceId, input.name);
       if (!script) {
         [script] = await tx
@@ -76,7 +76,7 @@ export async function writeVersion(
       const text = JSON.stringify(input.content);
       const [version] = await tx
         .insert(scriptVersions)
-        .values({ id: uuid(), scriptId: script.id, number: (last ?? 0) + 1, createdAt: now, content: text, etag: sha256Hex(text) })
+        .values({ id: input.versionId ?? uuid(), scriptId: script.id, number: (last ?? 0) + 1, createdAt: now, content: text, etag: sha256Hex(text) })
         .returning();
       [script] = await tx.update(scripts).set({ currentVersionId: version.id, modifiedAt: now }).where(eq(scripts.id, script.id)).returning();
       if (input.tags) await replaceTags(tx, script.id, input.tags);

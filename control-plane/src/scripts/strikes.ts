@@ -1,3 +1,4 @@
+import type { Hold } from '@switchyard/protocol';
 import { and, count, desc, eq, gt, gte } from 'drizzle-orm';
 import { uuid } from '../crypto/hash.ts';
 import type { Database, Queryable } from '../db/index.ts';
@@ -40,21 +41,12 @@ export async function listStrikes(db: Queryable, scriptId: string, limit = 100) 
   return db.select().from(scriptStrikes).where(eq(scriptStrikes.scriptId, scriptId)).orderBy(desc(scriptStrikes.at)).limit(limit);
 }
 
-/** The `limits.cpu_ms` of a script's live version, for the data plane's watchdog. */
-export async function scriptCpuLimit(db: Queryable, accountId: string, namespaceName: string, scriptName: string): Promise<number | null> {
-  const namespace = await findNamespace(db, accountId, namespaceName);
-  const script = namespace ? await findScript(db, namespace.id, scriptName) : null;
-  if (!script) return null;
-  const [version] = await db.select({ content: scriptVersions.content }).from(scriptVersions).where(eq(scriptVersions.id, script.currentVersionId));
-  return (JSON.parse(version.content) as VersionContent).limits.cpu_ms ?? null;
-}
-
-/** Scripts of the account held back right now, so a restarted data plane keeps holding them. */
-export async function activeHolds(db: Queryable, accountId: string): Promise<{ namespace: string; script: string; until: number }[]> {
+/** Scripts held back right now, in every account, so a restarted node keeps holding them. */
+export async function activeHolds(db: Queryable): Promise<Hold[]> {
   const rows = await db
-    .select({ namespace: dispatchNamespaces.name, script: scripts.name, until: scripts.heldUntil })
+    .select({ accountId: dispatchNamespaces.accountId, namespace: dispatchNamespaces.name, script: scripts.name, until: scripts.heldUntil })
     .from(scripts)
     .innerJoin(dispatchNamespaces, eq(dispatchNamespaces.id, scripts.namespaceId))
-    .where(and(eq(dispatchNamespaces.accountId, accountId), gt(scripts.heldUntil, Date.now())));
-  return rows.map((row) => ({ namespace: row.namespace, script: row.script, until: row.until! }));
+    .where(gt(scripts.heldUntil, Date.now()));
+  return rows.map((row) => ({ accountId: row.accountId, namespace: row.namespace, script: row.script, until: row.until! }));
 }

@@ -2,7 +2,7 @@ import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
 const dispatcherSource = (file: string) => fileURLToPath(new URL(`../../../dispatcher/src/${file}`, import.meta.url));
-const defaultOutbound = fileURLToPath(new URL('../../../outbound/src/index.ts', import.meta.url));
+const defaultOutbound = fileURLToPath(new URL('../../../outbound/src/default-worker.ts', import.meta.url));
 
 async function bundle(entry: string, alias: Record<string, string>): Promise<string> {
   const result = await build({
@@ -22,7 +22,7 @@ async function bundle(entry: string, alias: Record<string, string>): Promise<str
 }
 
 /** The ingress module for workerd: the owner's dispatch worker (`switchyard:owner-dispatch-worker`) and its host. */
-export const bundleIngress = (dispatchMain: string) => bundle(dispatcherSource('host.ts'), { 'switchyard:owner-dispatch-worker': dispatchMain });
+export const bundleIngress = (dispatchMain: string) => bundle(dispatcherSource('ingress/index.ts'), { 'switchyard:owner-dispatch-worker': dispatchMain });
 
 /** The runner module for workerd, with the owner's outbound worker or the default one (outbound/). */
-export const bundleRunner = (outboundMain = defaultOutbound) => bundle(dispatcherSource('runner.ts'), { 'switchyard:owner-outbound-worker': outboundMain });
+export const bundleRunner = (outboundMain = defaultOutbound) => bundle(dispatcherSource('runner/index.ts'), { 'switchyard:owner-outbound-worker': outboundMain });

@@ -1,10 +1,28 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runnerSlot } from '../../../dispatcher/src/runner-slot.ts';
+import {
+  headers,
+  hostBindings,
+  entrypoints,
+  inFlightListSchema,
+  invokeResultSchema,
+  parseJsonMessage,
+  runnerSlot,
+  services,
+  type DispatcherConfig,
+  type Hold,
+  type Invalidation,
+  type Invocation,
+  type InvokeEvent,
+  type InvokeResult,
+  type StopReason,
+  type WorkerCode,
+} from '@switchyard/protocol';
+import { randomUUID } from 'node:crypto';
 import { bundleIngress, bundleRunner } from './bundle.ts';
 import { egressNetwork } from './egress-network.ts';
 import { freePort } from './free-port.ts';
-import { RunnerPool, type Invocation } from './runner-pool.ts';
+import { RunnerPool, type Suspect } from './runner-pool.ts';
 import { describeSandbox, detectSandbox, handToRunner, runnerConfigDir, sandboxedCommand } from './sandbox.ts';
 import { workerdBinary } from './workerd-binary.ts';
 import { WorkerdProcess } from './workerd-process.ts';
@@ -13,9 +31,14 @@ import { readDispatchWorkerConfig, type DispatchWorkerConfig } from './wrangler-
 
 export interface DataPlaneOptions {
   ingress: { host: string; port: number };
-  control: { url: string; secret: string };
+  /** The node's read API (its supervisor) on loopback, and the secret the node's processes share. */
+  readApiUrl: string;
+  internalSecret: string;
+  /** The account whose dispatch namespaces the dispatch worker binds. */
   accountId: string;
-  /** wrangler.toml / wrangler.json(c) of the dispatch worker to run. */
+  /** The dispatch worker's wrangler config, read already. */
+  dispatchWorker: DispatchWorkerConfig;
+  /** Its path, for error messages. */
   dispatchWorkerConfig: string;
   /** Vars that override the dispatch worker's own (e.g. BASE_DOMAIN from the environment). */
   varOverrides: Record<string, string>;
@@ -39,17 +62,12 @@ export interface DataPlaneOptions {
   /** Memory cgroup limit of each runner process (MiB), where the machine has a memory cgroup. */
   runnerMemoryMb?: number;
   /** The `limits.cpu_ms` of a script's live version, if its settings set one. */
-  scriptCpuLimit?: (namespace: string, script: string) => Promise<number | null>;
+  scriptCpuLimit: (accountId: string, namespace: string, script: string) => Promise<number | null>;
   /** Scripts held back now (after repeated strikes), to hold again when the ingress (re)starts. */
-  activeHolds?: () => Promise<{ namespace: string; script: string; until: number }[]>;
+  activeHolds: () => Hold[];
   /** Called when the watchdog stops a script; answers until when the script is held back, if at all. */
-  onStrike?: (strike: { namespace: string; script: string; reason: 'cpu' | 'memory' }) => Promise<number | null>;
+  onStrike: (strike: { accountId: string; namespace: string; script: string; reason: StopReason }) => Promise<number | null>;
   runDir: string;
-}
-
-export interface ScriptChange {
-  namespace: string;
-  scripts: string[] | null;
 }
 
 const hostAddress = (host: string, port: number) => `${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -64,7 +82,7 @@ export class DataPlane {
   readonly #ingressAdminUrl: string;
   readonly #pool: RunnerPool;
   #runnerConfigDir = '';
-  #starting = false;
+  #starting = true;
   #ingress: WorkerdProcess | null = null;
   #stopping = false;
 
@@ -77,7 +95,7 @@ export class DataPlane {
 
   static async start(options: DataPlaneOptions): Promise<DataPlane> {
     await mkdir(options.runDir, { recursive: true, mode: 0o700 });
-    const owner = await readDispatchWorkerConfig(options.dispatchWorkerConfig);
+    const owner = options.dispatchWorker;
     const outbound = options.outboundWorkerConfig ? await readDispatchWorkerConfig(options.outboundWorkerConfig) : null;
     const wantsOutbound = owner.dispatchNamespaces.find((binding) => binding.outbound);
     if (wantsOutbound && !outbound) {
@@ -95,7 +113,7 @@ export class DataPlane {
     const pool = new RunnerPool({
       count: options.runners ?? 2,
       runDir: runnerDir,
-      secret: options.control.secret,
+      secret: options.internalSecret,
       defaultCpuMs: shared.defaultCpuMs,
       slackMs: 40,
       maxLoadedVersions: options.maxLoadedVersions ?? 1000,
@@ -124,7 +142,7 @@ export class DataPlane {
       try {
         dataPlane.#starting = true;
         dataPlane.#spawnIngress(configPath);
-        await dataPlane.#ingress!.waitUntilServing(`${dataPlane.#ingressAdminUrl}/healthz`, options.control.secret);
+        await dataPlane.#ingress!.waitUntilServing(`${dataPlane.#ingressAdminUrl}/healthz`, options.internalSecret);
         dataPlane.#starting = false;
         break;
       } catch (error) {
@@ -146,7 +164,7 @@ export class DataPlane {
       setTimeout(async () => {
         if (this.#stopping) return;
         this.#spawnIngress(configPath);
-        await this.#ingress!.waitUntilServing(`${this.#ingressAdminUrl}/healthz`, this.#options.control.secret).catch(console.error);
+        await this.#ingress!.waitUntilServing(`${this.#ingressAdminUrl}/healthz`, this.#options.internalSecret).catch(console.error);
         await this.#ingressReady().catch(console.error);
       }, 100);
     });
@@ -155,13 +173,18 @@ export class DataPlane {
   /** Tells a (re)started ingress where the runners are and which scripts are held back. */
   async #ingressReady(): Promise<void> {
     await this.#postIngress('/runners', { ports: this.#pool.ports });
-    for (const hold of (await this.#options.activeHolds?.()) ?? []) await this.#postIngress('/hold', hold);
+    for (const hold of this.#options.activeHolds()) await this.hold(hold);
+  }
+
+  /** Holds a script back at the ingress (after repeated strikes) until `hold.until`. */
+  hold(hold: Hold): Promise<void> {
+    return this.#postIngress('/hold', hold);
   }
 
   async #postIngress(path: string, body: unknown): Promise<void> {
     const response = await fetch(`${this.#ingressAdminUrl}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-switchyard-internal': this.#options.control.secret },
+      headers: { 'content-type': 'application/json', [headers.internal]: this.#options.internalSecret },
       body: JSON.stringify(body),
     });
     if (!response.ok) throw new Error(`ingress answered ${response.status} to ${path}`);
@@ -174,47 +197,52 @@ export class DataPlane {
    * had started resumed and never yielded: the oldest of those. Its CPU limit: the dispatch
    * call's, else the script's settings, else the platform default.
    */
-  async #suspectFor(port: number, started: string[]): Promise<Invocation | null> {
-    const response = await fetch(`${this.#ingressAdminUrl}/in-flight?port=${port}`, { headers: { 'x-switchyard-internal': this.#options.control.secret } });
-    const inFlight = (await response.json()) as { requestId: string; namespace: string; script: string; cpuMs: number | null; startedAt: number }[];
+  async #suspectFor(port: number, running: string[]): Promise<Suspect | null> {
+    const response = await fetch(`${this.#ingressAdminUrl}/in-flight?port=${port}`, { headers: { [headers.internal]: this.#options.internalSecret } });
+    const inFlight = parseJsonMessage(inFlightListSchema, await response.text(), 'in-flight list');
     if (inFlight.length === 0) return null;
     const byStart = [...inFlight].sort((a, b) => a.startedAt - b.startedAt);
-    const suspect = byStart.find((entry) => !started.includes(entry.requestId)) ?? byStart[0];
-    const cpuMs = suspect.cpuMs ?? (await this.#options.scriptCpuLimit?.(suspect.namespace, suspect.script)) ?? this.#options.defaultCpuMs ?? 1000;
-    return { requestId: suspect.requestId, namespace: suspect.namespace, script: suspect.script, startedAt: suspect.startedAt, cpuMs };
+    const suspect = byStart.find((entry) => !running.includes(entry.invocationId)) ?? byStart[0];
+    const cpuMs = suspect.limits.cpuMs ?? (await this.#options.scriptCpuLimit(suspect.accountId, suspect.namespace, suspect.script)) ?? this.#options.defaultCpuMs ?? 1000;
+    return { invocationId: suspect.invocationId, accountId: suspect.accountId, namespace: suspect.namespace, script: suspect.script, startedAt: suspect.startedAt, cpuMs };
   }
 
-  async #stopped(port: number, culprit: Invocation | null, reason: 'cpu' | 'memory'): Promise<void> {
+  async #stopped(port: number, culprit: Suspect | null, reason: StopReason): Promise<void> {
     if (!culprit) return;
-    await this.#postIngress('/stopped', { requestId: culprit.requestId, reason });
-    console.error(JSON.stringify({ event: 'worker_stopped', reason, namespace: culprit.namespace, script: culprit.script, requestId: culprit.requestId, port }));
+    await this.#postIngress('/stopped', { invocationId: culprit.invocationId, reason });
+    const { accountId, namespace, script } = culprit;
+    console.error(JSON.stringify({ event: 'worker_stopped', reason, accountId, namespace, script, invocationId: culprit.invocationId, port }));
     // The strike is written after the runner is killed: a durable write must not delay the kill.
     void (async () => {
-      const until = await this.#options.onStrike?.({ namespace: culprit.namespace, script: culprit.script, reason });
-      if (until) await this.#postIngress('/hold', { namespace: culprit.namespace, script: culprit.script, until });
+      const until = await this.#options.onStrike({ accountId, namespace, script, reason });
+      if (until) await this.hold({ accountId, namespace, script, until });
     })().catch((error) => console.error('[data-plane] recording a strike failed:', error));
   }
 
-  /**
-   * Makes running workers drop what they cached for the changed scripts, then starts each changed
-   * script's new isolate on the runner that will serve it, so its first request is warm.
-   */
-  async applyChange(change: ScriptChange): Promise<void> {
-    await this.#pool.broadcast('/invalidate', change);
-    await Promise.all(
-      (change.scripts ?? []).map((script) =>
-        this.#pool
-          .post(runnerSlot(change.namespace, script, this.#pool.size), '/prewarm', { namespace: change.namespace, script })
-          .catch((error) => console.error(`[data-plane] pre-warming ${change.namespace}/${script} failed:`, error)),
-      ),
-    );
+  /** Makes every runner drop what it cached for these scripts (the whole namespace when null). */
+  invalidate(invalidation: Invalidation): Promise<void> {
+    return this.#pool.broadcast('/invalidate', invalidation);
   }
 
-  /** Compiles a candidate version in a throwaway isolate; the compile or start-up error, or null. */
-  async compileError(code: unknown): Promise<string | null> {
-    const response = await this.#pool.request('/compile-check', code, 10_000);
-    if (!response.ok) throw new Error(`runner answered ${response.status} to a compile check`);
-    return ((await response.json()) as { error: string | null }).error;
+  /**
+   * Loads a script's version on the runner that will serve it: the live one, or with `code` that
+   * version (an upload being checked), under its own id.
+   */
+  warm(target: { accountId: string; namespace: string; script: string }, code?: WorkerCode): Promise<InvokeResult> {
+    const invocation: Invocation = { ...target, id: randomUUID(), versionId: code?.versionId, limits: {}, outbound: null };
+    return this.invoke(invocation, { type: 'warm-up', code });
+  }
+
+  /** Runs an invocation through the invoke door of the runner that serves its script. */
+  async invoke(invocation: Invocation, event: InvokeEvent): Promise<InvokeResult> {
+    const slot = runnerSlot(invocation.accountId, invocation.namespace, invocation.script, this.#pool.size);
+    const response = await this.#pool.invoke(slot, {
+      headers: { [headers.invocation]: JSON.stringify(invocation), [headers.event]: event.type, 'content-type': 'application/json' },
+      body: JSON.stringify(event),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`runner-${slot} refused a ${event.type} invocation: ${response.status} ${text.slice(0, 300)}`);
+    return parseJsonMessage(invokeResultSchema, text, `${event.type} result`);
   }
 
   async stop(): Promise<void> {
@@ -227,11 +255,10 @@ export class DataPlane {
 type SharedConfig = ReturnType<typeof switchyardConfig>;
 
 /** The `SWITCHYARD` JSON binding both kinds of process read. */
-function switchyardConfig(options: DataPlaneOptions, owner: DispatchWorkerConfig, outbound: DispatchWorkerConfig | null) {
+function switchyardConfig(options: DataPlaneOptions, owner: DispatchWorkerConfig, outbound: DispatchWorkerConfig | null): DispatcherConfig {
   return {
-    accountId: options.accountId,
-    internalSecret: options.control.secret,
-    dispatchNamespaces: Object.fromEntries(owner.dispatchNamespaces.map((d) => [d.binding, d.namespace])),
+    internalSecret: options.internalSecret,
+    dispatchNamespaces: Object.fromEntries(owner.dispatchNamespaces.map((d) => [d.binding, { accountId: options.accountId, namespace: d.namespace }])),
     kvNamespaces: { ...Object.fromEntries(owner.kvNamespaces.map((k) => [k.binding, k.id])), ...options.kvOverrides },
     vars: { ...owner.vars, ...options.varOverrides },
     outboundVars: outbound?.vars ?? {},
@@ -240,14 +267,14 @@ function switchyardConfig(options: DataPlaneOptions, owner: DispatchWorkerConfig
     defaultCpuMs: options.defaultCpuMs ?? 1000,
     maxRequestBytes: options.maxRequestBytes ?? 100 * 1024 * 1024,
     maxResponseBytes: options.maxResponseBytes ?? 512 * 1024 * 1024,
-    runnerPorts: [] as number[],
+    runnerPorts: [],
   };
 }
 
 function commonServices(options: DataPlaneOptions): Service[] {
   return [
-    { name: 'control', external: { address: new URL(options.control.url).host } },
-    { name: 'internet', network: egressNetwork(options.egressAllowCidrs ?? []) },
+    { name: services.control, external: { address: new URL(options.readApiUrl).host } },
+    { name: services.internet, network: egressNetwork(options.egressAllowCidrs ?? []) },
   ];
 }
 
@@ -255,26 +282,26 @@ function ingressConfig(options: DataPlaneOptions, shared: SharedConfig, owner: D
   return {
     services: [
       {
-        name: 'ingress',
+        name: services.ingress,
         worker: {
           modules: [{ name: 'ingress.js', esModule: bundle }],
           compatibilityDate: owner.compatibilityDate,
           compatibilityFlags: [...new Set([...owner.compatibilityFlags, 'enable_ctx_exports'])],
           bindings: [
-            { name: 'SWITCHYARD', json: JSON.stringify(shared) },
-            { name: 'CONTROL', service: { name: 'control' } },
-            { name: 'RUNNERS', service: { name: 'runners' } },
+            { name: hostBindings.config, json: JSON.stringify(shared) },
+            { name: hostBindings.control, service: { name: services.control } },
+            { name: hostBindings.runners, service: { name: services.runners } },
           ],
-          globalOutbound: { name: 'internet' },
+          globalOutbound: { name: services.internet },
         },
       },
       // Only the ingress reaches the runners; customer code never runs in this process.
-      { name: 'runners', network: { allow: ['127.0.0.1/32'] } },
+      { name: services.runners, network: { allow: ['127.0.0.1/32'] } },
       ...commonServices(options),
     ],
     sockets: [
-      { name: 'http', address: hostAddress(options.ingress.host, port), service: { name: 'ingress' } },
-      { name: 'admin', address: `127.0.0.1:${adminPort}`, service: { name: 'ingress', entrypoint: 'IngressAdmin' } },
+      { name: 'http', address: hostAddress(options.ingress.host, port), service: { name: services.ingress } },
+      { name: 'admin', address: `127.0.0.1:${adminPort}`, service: { name: services.ingress, entrypoint: entrypoints.ingressAdmin } },
     ],
   };
 }
@@ -283,24 +310,24 @@ function runnerConfig(options: DataPlaneOptions, shared: SharedConfig, bundle: s
   return {
     services: [
       {
-        name: 'runner',
+        name: services.runner,
         worker: {
           modules: [{ name: 'runner.js', esModule: bundle }],
           compatibilityDate: '2025-09-01',
-          compatibilityFlags: ['enable_ctx_exports'],
+          compatibilityFlags: ['enable_ctx_exports', 'service_binding_extra_handlers'],
           bindings: [
-            { name: 'SWITCHYARD', json: JSON.stringify(shared) },
-            { name: 'LOADER', workerLoader: {} },
-            { name: 'CONTROL', service: { name: 'control' } },
+            { name: hostBindings.config, json: JSON.stringify(shared) },
+            { name: hostBindings.loader, workerLoader: {} },
+            { name: hostBindings.control, service: { name: services.control } },
           ],
-          globalOutbound: { name: 'internet' },
+          globalOutbound: { name: services.internet },
         },
       },
       ...commonServices(options),
     ],
     sockets: [
-      { name: 'http', address: `127.0.0.1:${port}`, service: { name: 'runner' } },
-      { name: 'admin', address: `127.0.0.1:${adminPort}`, service: { name: 'runner', entrypoint: 'Admin' } },
+      { name: 'http', address: `127.0.0.1:${port}`, service: { name: services.runner } },
+      { name: 'admin', address: `127.0.0.1:${adminPort}`, service: { name: services.runner, entrypoint: entrypoints.runnerAdmin } },
     ],
     v8Flags: options.runnerHeapMb ? [`--max-old-space-size=${options.runnerHeapMb}`] : undefined,
   };

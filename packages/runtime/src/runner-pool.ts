@@ -1,12 +1,14 @@
+import { headers, parseJsonMessage, runnerHeartbeatSchema } from '@switchyard/protocol';
 import { join } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { freePort } from './free-port.ts';
 import { WorkerdProcess } from './workerd-process.ts';
 import { renderConfig, type WorkerdConfig } from './workerd-config.ts';
 
-/** A request a runner is serving, as the ingress knows it, with the CPU limit that applies to it. */
-export interface Invocation {
-  requestId: string;
+/** The invocation a stuck runner is most likely running, with the CPU limit that applies to it. */
+export interface Suspect {
+  invocationId: string;
+  accountId: string;
   namespace: string;
   script: string;
   cpuMs: number;
@@ -23,10 +25,10 @@ interface Slot {
   heartbeatPending: boolean;
   starting: boolean;
   killedBy: 'cpu' | null;
-  suspect: Invocation | null;
+  suspect: Suspect | null;
   checking: boolean;
-  /** The requests the runner said it had started, in its last answered heartbeat. */
-  started: string[];
+  /** The invocations the runner said it was running, in its last answered heartbeat. */
+  running: string[];
   /** How many versions the runner holds isolates for, and whether it is being replaced for it. */
   loaded: number;
   recycling: boolean;
@@ -42,14 +44,14 @@ export interface RunnerPoolOptions {
   /** How long past its CPU limit a stuck runner may run before it is killed (the heartbeat period included). */
   slackMs: number;
   /** The request a runner is most likely stuck in, given the requests it had started at its last heartbeat. */
-  suspectFor(port: number, started: string[]): Promise<Invocation | null>;
+  suspectFor(port: number, started: string[]): Promise<Suspect | null>;
   configFor(port: number, adminPort: number): WorkerdConfig;
   /** The command that starts a runner with this config (sandboxed where the machine allows). */
   commandFor(name: string, configPath: string): string[];
   /** Called after a runner's config is written, before it starts. */
   prepareConfig(configPath: string): void;
   /** Called before a stuck runner is killed, and after one died on its own (memory). */
-  onStopped(port: number, culprit: Invocation | null, reason: 'cpu' | 'memory'): Promise<void>;
+  onStopped(port: number, culprit: Suspect | null, reason: 'cpu' | 'memory'): Promise<void>;
   onPortsChanged(ports: number[]): Promise<void>;
 }
 
@@ -90,7 +92,7 @@ export class RunnerPool {
         killedBy: null,
         suspect: null,
         checking: false,
-        started: [],
+        running: [],
         loaded: 0,
         recycling: false,
       };
@@ -126,7 +128,7 @@ export class RunnerPool {
     slot.starting = true;
     slot.killedBy = null;
     slot.suspect = null;
-    slot.started = [];
+    slot.running = [];
     slot.loaded = 0;
     slot.heartbeatPending = false;
     try {
@@ -142,7 +144,7 @@ export class RunnerPool {
     if (this.#stopping || slot.generation !== generation || slot.starting) return;
     if (!slot.killedBy) {
       console.error(`[runner-pool] runner-${slot.index} died (${signal ?? code}); replacing it`);
-      const culprit = await this.#options.suspectFor(slot.port, slot.started).catch(() => null);
+      const culprit = await this.#options.suspectFor(slot.port, slot.running).catch(() => null);
       await this.#options.onStopped(slot.port, culprit, 'memory').catch((error) => console.error('[runner-pool]', error));
     }
     await this.#respawn(slot);
@@ -182,7 +184,7 @@ export class RunnerPool {
   async #check(slot: Slot, stalledFor: number): Promise<void> {
     slot.checking = true;
     try {
-      slot.suspect ??= await this.#options.suspectFor(slot.port, slot.started);
+      slot.suspect ??= await this.#options.suspectFor(slot.port, slot.running);
       const limit = slot.suspect?.cpuMs ?? this.#options.defaultCpuMs;
       if (Date.now() - slot.lastAnswerAt > limit + this.#options.slackMs && !slot.killedBy && stalledFor > 0) await this.#killStuck(slot);
     } catch (error) {
@@ -196,10 +198,10 @@ export class RunnerPool {
     slot.heartbeatPending = true;
     const generation = slot.generation;
     try {
-      const response = await fetch(`http://127.0.0.1:${slot.adminPort}/heartbeat`, { headers: { 'x-switchyard-internal': this.#options.secret } });
-      const beat = (await response.json()) as { started: string[]; loaded: number };
+      const response = await fetch(`http://127.0.0.1:${slot.adminPort}/heartbeat`, { headers: { [headers.internal]: this.#options.secret } });
+      const beat = parseJsonMessage(runnerHeartbeatSchema, await response.text(), 'runner heartbeat');
       if (slot.generation !== generation || !response.ok) return;
-      slot.started = beat.started;
+      slot.running = beat.running;
       slot.loaded = beat.loaded;
       slot.lastAnswerAt = Date.now();
       if (beat.loaded > this.#options.maxLoadedVersions && !slot.recycling) void this.#recycle(slot);
@@ -245,27 +247,14 @@ export class RunnerPool {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       try {
-        const response = await fetch(`${adminUrl}/heartbeat`, { headers: { 'x-switchyard-internal': this.#options.secret }, signal: AbortSignal.timeout(1000) });
-        const beat = (await response.json()) as { started: string[] };
-        if (beat.started.length === 0) return;
+        const response = await fetch(`${adminUrl}/heartbeat`, { headers: { [headers.internal]: this.#options.secret }, signal: AbortSignal.timeout(1000) });
+        const beat = parseJsonMessage(runnerHeartbeatSchema, await response.text(), 'runner heartbeat');
+        if (beat.running.length === 0) return;
       } catch {
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-  }
-
-  /** POSTs `body` to `path` on the admin socket of the runner in `slot`, if it is up. */
-  async post(slot: number, path: string, body: unknown, timeoutMs = 2000): Promise<void> {
-    const target = this.#slots[slot];
-    if (!target?.process?.running || target.killedBy || target.starting) return;
-    const response = await fetch(`http://127.0.0.1:${target.adminPort}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-switchyard-internal': this.#options.secret },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    if (!response.ok) throw new Error(`runner-${slot} answered ${response.status} to ${path}`);
   }
 
   get size(): number {
@@ -280,7 +269,7 @@ export class RunnerPool {
         .map(async (slot) => {
           const response = await fetch(`http://127.0.0.1:${slot.adminPort}${path}`, {
             method: 'POST',
-            headers: { 'content-type': 'application/json', 'x-switchyard-internal': this.#options.secret },
+            headers: { 'content-type': 'application/json', [headers.internal]: this.#options.secret },
             body: JSON.stringify(body),
           });
           if (!response.ok) throw new Error(`runner-${slot.index} answered ${response.status} to ${path}`);
@@ -289,20 +278,20 @@ export class RunnerPool {
   }
 
   /**
-   * POSTs to one live runner (for a compile check), trying the next if one fails, and waiting for
-   * one to come up when all are being replaced.
+   * POSTs to the invoke door of the runner in `slot`, waiting (up to `timeoutMs`) for it to come up
+   * when it is being replaced.
    */
-  async request(path: string, body: unknown, timeoutMs: number): Promise<Response> {
+  async invoke(slot: number, init: { headers: Record<string, string>; body: string }, timeoutMs = 15_000): Promise<Response> {
     const deadline = Date.now() + timeoutMs;
-    let lastError: unknown = new Error('no runner came up in time');
+    let lastError: unknown = new Error(`runner-${slot} did not come up within ${timeoutMs} ms`);
     while (Date.now() < deadline) {
-      for (const slot of this.#slots) {
-        if (!slot.process?.running || slot.killedBy || slot.starting) continue;
+      const target = this.#slots[slot];
+      if (target.process?.running && !target.killedBy && !target.starting) {
         try {
-          return await fetch(`http://127.0.0.1:${slot.adminPort}${path}`, {
+          return await fetch(`http://127.0.0.1:${target.port}/`, {
             method: 'POST',
-            headers: { 'content-type': 'application/json', 'x-switchyard-internal': this.#options.secret },
-            body: JSON.stringify(body),
+            headers: { ...init.headers, [headers.internal]: this.#options.secret },
+            body: init.body,
             signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
           });
         } catch (error) {

@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { deniedSyscalls, runnerSeccompFilter } from './seccomp.ts';
 import { dirname, join } from 'node:path';
 
@@ -11,8 +11,8 @@ const runningAsRoot = () => process.getuid?.() === 0;
 
 /**
  * Where runner configs are written: `<runDir>/runners`, owned by the runner user when runners drop
- * privileges. The run and data directories become traversable (0711) but not listable, so the
- * runner user reaches its own directory and nothing else there.
+ * privileges. The directories above it become traversable but not listable, so the runner user
+ * reaches its own directory and nothing else there.
  */
 export function runnerConfigDir(layers: SandboxLayers, runDir: string): string {
   if (!layers.bubblewrap || !runningAsRoot()) return runDir;
@@ -20,8 +20,11 @@ export function runnerConfigDir(layers: SandboxLayers, runDir: string): string {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chownSync(dir, runnerUid, runnerUid);
   chmodSync(dir, 0o700);
-  chmodSync(runDir, 0o711);
-  chmodSync(dirname(runDir), 0o711);
+  // Every directory above it becomes traversable (never listable) where it is not already.
+  for (let ancestor = runDir; ancestor !== dirname(ancestor); ancestor = dirname(ancestor)) {
+    const mode = statSync(ancestor).mode & 0o7777;
+    if ((mode & 0o001) === 0) chmodSync(ancestor, mode | 0o011);
+  }
   return dir;
 }
 

@@ -6,6 +6,8 @@ import { parse as parseToml } from 'smol-toml';
 export interface DispatchWorkerConfig {
   /** Absolute path of the entry module. */
   main: string;
+  /** `account_id`: the account whose dispatch namespaces the worker binds, if the config names one. */
+  accountId: string | null;
   compatibilityDate: string;
   compatibilityFlags: string[];
   vars: Record<string, unknown>;
@@ -46,6 +48,7 @@ export async function readDispatchWorkerConfig(path: string): Promise<DispatchWo
   };
   return {
     main: resolve(dirname(path), raw.main),
+    accountId: typeof raw.account_id === 'string' && raw.account_id !== '' ? raw.account_id : null,
     compatibilityDate: raw.compatibility_date,
     compatibilityFlags: (raw.compatibility_flags as string[] | undefined) ?? [],
     vars: (raw.vars as Record<string, unknown> | undefined) ?? {},

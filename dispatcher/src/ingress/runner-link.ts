@@ -1,0 +1,136 @@
+import { headers, internalHeaderPrefix, runnerSlot, type DispatchLimits, type Hold, type InFlight, type Invocation, type StopReason } from '@switchyard/protocol';
+import { exceededResourceLimits, heldBack, requestTooLarge, responseTooLarge, runnerRestarted } from '../error-pages.ts';
+import { hostConfig, type HostEnv } from '../host-env.ts';
+import { WorkerNotFoundError } from '../worker-not-found.ts';
+
+/** Which script a dispatch call runs, and under what. */
+export interface DispatchTarget {
+  accountId: string;
+  namespace: string;
+  script: string;
+  limits: DispatchLimits;
+  outbound: Record<string, unknown> | null;
+}
+
+/**
+ * The ingress's side of the runners: which loopback port each runner slot listens on, which
+ * invocations the watchdog stopped (so they are answered 1102, not as a crash), and which scripts
+ * are held back after repeated strikes. The supervisor keeps these up to date through the ingress admin.
+ */
+let runnerPorts: number[] | null = null;
+const stopped = new Map<string, { reason: StopReason; at: number }>();
+const holds = new Map<string, number>();
+/** Invocations sent and not yet answered, so the watchdog can tell which one a stuck runner is running. */
+const inFlight = new Map<string, InFlight & { port: number }>();
+
+export function inFlightOn(port: number): InFlight[] {
+  return [...inFlight.values()].filter((entry) => entry.port === port).map(({ port: _port, ...entry }) => entry);
+}
+
+const scriptKey = (accountId: string, namespace: string, script: string) => `${accountId}\u0000${namespace}\u0000${script}`;
+
+export function setRunnerPorts(ports: number[]): void {
+  runnerPorts = ports;
+}
+
+export function recordStopped(invocationId: string, reason: StopReason): void {
+  const now = Date.now();
+  for (const [id, entry] of stopped) if (entry.at < now - 60_000) stopped.delete(id);
+  stopped.set(invocationId, { reason, at: now });
+}
+
+export function holdScript(hold: Hold): void {
+  holds.set(scriptKey(hold.accountId, hold.namespace, hold.script), hold.until);
+}
+
+/**
+ * The watchdog's record for an invocation whose runner connection broke. A runner killed for CPU
+ * is reported before the kill; one that died of memory is reported just after, so wait briefly.
+ */
+async function stopRecord(invocationId: string): Promise<{ reason: StopReason } | null> {
+  for (let waited = 0; waited <= 300; waited += 20) {
+    const record = stopped.get(invocationId);
+    if (record) return record;
+    await scheduler.wait(20);
+  }
+  return null;
+}
+
+/** Every runner slot, starting with the script's own (so its isolate stays warm in one place). */
+function slotsFor(ports: number[], target: DispatchTarget): number[] {
+  const first = runnerSlot(target.accountId, target.namespace, target.script, ports.length);
+  return ports.map((_, i) => ports[(first + i) % ports.length]);
+}
+
+/**
+ * Sends a request for a customer script to its runner and returns the runner's response. A
+ * request whose runner was killed by the watchdog for it is answered 1102; others caught in the
+ * same restart are retried on another runner when they have no body, else answered 1105.
+ */
+export async function forwardToRunner(env: HostEnv, target: DispatchTarget, request: Request): Promise<Response> {
+  const { maxRequestBytes, maxResponseBytes } = hostConfig(env);
+  if (Number(request.headers.get('content-length') ?? 0) > maxRequestBytes) return requestTooLarge(maxRequestBytes);
+  const response = await forward(env, target, request.body && !request.headers.has('content-length') ? limitBody(request, maxRequestBytes) : request);
+  const length = response.headers.get('content-length');
+  if (length !== null) return Number(length) > maxResponseBytes ? responseTooLarge(maxResponseBytes) : response;
+  if (!response.body) return response;
+  return new Response(response.body.pipeThrough(byteLimit(maxResponseBytes, 'response')), response);
+}
+
+/** A stream that fails once more than `limit` bytes went through it. */
+function byteLimit(limit: number, what: string): TransformStream<Uint8Array, Uint8Array> {
+  let seen = 0;
+  return new TransformStream({
+    transform(chunk, controller) {
+      seen += chunk.byteLength;
+      if (seen > limit) controller.error(new Error(`The ${what} body is larger than the ${limit} bytes this platform allows.`));
+      else controller.enqueue(chunk);
+    },
+  });
+}
+
+function limitBody(request: Request, limit: number): Request {
+  return new Request(request, { body: request.body!.pipeThrough(byteLimit(limit, 'request')) });
+}
+
+async function forward(env: HostEnv, target: DispatchTarget, request: Request): Promise<Response> {
+  const config = hostConfig(env);
+  const heldUntil = holds.get(scriptKey(target.accountId, target.namespace, target.script));
+  if (heldUntil !== undefined && heldUntil > Date.now()) return heldBack(Math.ceil((heldUntil - Date.now()) / 1000));
+  const invocation: Invocation = { ...target, id: crypto.randomUUID() };
+  const forwarded = new Headers(request.headers);
+  for (const name of [...forwarded.keys()]) if (name.startsWith(internalHeaderPrefix)) forwarded.delete(name);
+  forwarded.set(headers.invocation, JSON.stringify(invocation));
+  forwarded.set(headers.url, request.url);
+  forwarded.set(headers.internal, config.internalSecret);
+
+  const send = async (port: number): Promise<Response | null> => {
+    inFlight.set(invocation.id, { port, invocationId: invocation.id, accountId: target.accountId, namespace: target.namespace, script: target.script, limits: target.limits, startedAt: Date.now() });
+    try {
+      const response = await env.RUNNERS.fetch(`http://127.0.0.1:${port}/`, { method: request.method, headers: forwarded, body: request.body, redirect: 'manual' });
+      if (response.headers.get(headers.outcome) === `${config.internalSecret}:not-found`) throw new WorkerNotFoundError(target.namespace, target.script);
+      return response;
+    } catch (error) {
+      if (error instanceof WorkerNotFoundError) throw error;
+      const stop = await stopRecord(invocation.id);
+      return stop ? exceededResourceLimits(stop.reason) : null;
+    } finally {
+      inFlight.delete(invocation.id);
+    }
+  };
+
+  if (request.body !== null) return (await send(slotsFor(currentPorts(env), target)[0])) ?? runnerRestarted();
+  // A bodiless request is retried on the other runners, and on one that replaced its runner meanwhile.
+  const tried = new Set<number>();
+  for (let pass = 0; pass < 2; pass++) {
+    for (const port of slotsFor(currentPorts(env), target)) {
+      if (tried.has(port)) continue;
+      tried.add(port);
+      const response = await send(port);
+      if (response) return response;
+    }
+  }
+  return runnerRestarted();
+}
+
+const currentPorts = (env: HostEnv) => runnerPorts ?? hostConfig(env).runnerPorts;

@@ -1,0 +1,47 @@
+// A runner process's module: runs customer scripts, each version in its own isolate through the
+// Worker Loader, for every invocation the node sends through its one invoke door. Runners are
+// separate workerd processes so that a script that never yields or exhausts memory takes down only
+// its runner, which the supervisor's watchdog replaces, while the ingress and other runners serve on.
+import { headers, invocationSchema, invokeEventSchema, parseJsonMessage, ProtocolError, refusalBody } from '@switchyard/protocol';
+import { hostConfig, type HostEnv, type HostExports } from '../host-env.ts';
+import { WorkerNotFoundError } from '../worker-not-found.ts';
+import { invokeEvent, invokeFetch } from './invoke.ts';
+
+export * from '../bindings/entrypoints.ts';
+export { Outbound } from '../../../outbound/src/guard.ts';
+export { Admin } from './admin.ts';
+export { LogTail } from './log-tail.ts';
+export { UserWorker } from './user-worker.ts';
+
+/** The tenant's request as the client sent it: the runner is reached at a loopback address, without the platform's headers. */
+function tenantRequest(request: Request): Request {
+  const tenantHeaders = new Headers(request.headers);
+  for (const name of [headers.internal, headers.invocation, headers.url]) tenantHeaders.delete(name);
+  return new Request(request.headers.get(headers.url) ?? request.url, { method: request.method, headers: tenantHeaders, body: request.body, redirect: 'manual' });
+}
+
+export default {
+  /**
+   * The invoke door. Every call names its invocation (`x-switchyard-invocation`); a `fetch`
+   * invocation is the tenant's request itself, any other carries its event as JSON and is
+   * answered with an `InvokeResult`.
+   */
+  async fetch(request: Request, env: HostEnv, ctx: ExecutionContext): Promise<Response> {
+    const config = hostConfig(env);
+    if (request.headers.get(headers.internal) !== config.internalSecret) {
+      return new Response('This is a Switchyard runner: it serves invocations sent by its node only.\n', { status: 403 });
+    }
+    const context = { env, exports: ctx.exports as unknown as HostExports };
+    try {
+      const invocation = parseJsonMessage(invocationSchema, request.headers.get(headers.invocation) ?? '', 'invocation');
+      const eventType = request.headers.get(headers.event);
+      if (eventType === null) return await invokeFetch(context, invocation, tenantRequest(request));
+      const event = parseJsonMessage(invokeEventSchema, await request.text(), `${eventType} event`);
+      return Response.json(await invokeEvent(context, invocation, event));
+    } catch (error) {
+      if (error instanceof ProtocolError) return Response.json(refusalBody(error), { status: error.status });
+      if (error instanceof WorkerNotFoundError) return new Response(error.message, { status: 404, headers: { [headers.outcome]: `${config.internalSecret}:not-found` } });
+      throw error;
+    }
+  },
+} satisfies ExportedHandler<HostEnv>;

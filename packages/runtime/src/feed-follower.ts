@@ -1,0 +1,93 @@
+import type { ChangeEvent, ReadApiClient } from '@switchyard/protocol';
+import type { DataPlane } from './data-plane.ts';
+import { namespaceKey, scriptKey, type NodeCache } from './node-cache.ts';
+
+const pollWaitMs = 20_000;
+const retryAfterMs = 200;
+
+/**
+ * Follows the control plane's change feed: for each batch of events, re-reads the changed
+ * scripts' states and namespaces' egress rules into the cache, makes the runners drop what they
+ * cached, holds what is held, warms what changed, and only then asks for more, which tells the
+ * API the batch is applied. While the API is down it retries every 200 ms, so a deploy reaches the
+ * node within a second once the API is back.
+ */
+export class FeedFollower {
+  readonly #api: ReadApiClient;
+  readonly #cache: NodeCache;
+  readonly #dataPlane: DataPlane;
+  readonly #node: string;
+  readonly #abort = new AbortController();
+  #running: Promise<void> | null = null;
+
+  constructor(api: ReadApiClient, cache: NodeCache, dataPlane: DataPlane, node: string) {
+    this.#api = api;
+    this.#cache = cache;
+    this.#dataPlane = dataPlane;
+    this.#node = node;
+  }
+
+  /** Catches up once (waiting for nothing), then follows in the background. */
+  async start(): Promise<void> {
+    try {
+      await this.#step(0);
+    } finally {
+      this.#running = this.#follow();
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#abort.abort();
+    await this.#running;
+  }
+
+  async #follow(): Promise<void> {
+    while (!this.#abort.signal.aborted) {
+      try {
+        await this.#step(pollWaitMs);
+      } catch (error) {
+        if (this.#abort.signal.aborted) return;
+        if (!String(error).includes('fetch failed')) console.error('[node] following the change feed:', error instanceof Error ? error.message : error);
+        await new Promise((resolve) => setTimeout(resolve, retryAfterMs));
+      }
+    }
+  }
+
+  async #step(waitMs: number): Promise<void> {
+    const seq = this.#cache.seq;
+    const page = await this.#api.changes(seq ?? undefined, this.#node, waitMs, this.#abort.signal);
+    if (page.events.length > 0) await this.#apply(page.events);
+    if (page.last !== seq) {
+      this.#cache.setSeq(page.last);
+      await this.#cache.persist();
+    }
+  }
+
+  async #apply(events: ChangeEvent[]): Promise<void> {
+    const namespaces = new Map<string, { accountId: string; namespace: string; scripts: Set<string> | null }>();
+    for (const event of events) {
+      const key = namespaceKey(event.accountId, event.namespace);
+      const entry = namespaces.get(key) ?? { accountId: event.accountId, namespace: event.namespace, scripts: new Set<string>() };
+      if (event.script === null) entry.scripts = null;
+      else entry.scripts?.add(event.script);
+      namespaces.set(key, entry);
+    }
+    const warm: { accountId: string; namespace: string; script: string }[] = [];
+    for (const [key, { accountId, namespace, scripts }] of namespaces) {
+      if (scripts === null) {
+        if (this.#cache.hasEgress(key)) this.#cache.setEgress(key, await this.#api.egressRules(accountId, namespace));
+      }
+      const names = scripts ? [...scripts] : this.#cache.scriptsOf(accountId, namespace).map((cached) => (JSON.parse(cached) as string[])[2]);
+      for (const script of names) {
+        const state = await this.#api.script(accountId, namespace, script);
+        this.#cache.setScript(scriptKey(accountId, namespace, script), state);
+        if (state) warm.push({ accountId, namespace, script });
+        if (state?.heldUntil) await this.#dataPlane.hold({ accountId, namespace, script, until: state.heldUntil });
+      }
+      await this.#dataPlane.invalidate({ accountId, namespace, scripts: scripts ? [...scripts] : null });
+    }
+    this.#cache.setHolds(await this.#api.holds());
+    await this.#cache.persist();
+    await Promise.all(warm.map((target) => this.#dataPlane.warm(target).catch((error) => console.error(`[node] warming ${target.namespace}/${target.script}:`, error))));
+  }
+}
