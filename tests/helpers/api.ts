@@ -1,4 +1,3 @@
-import type { RunningPlatform } from './platform.ts';
 
 export interface Envelope<T = any> {
   success: boolean;
@@ -20,7 +19,7 @@ export class Api {
   readonly token: string;
   readonly accountId: string;
 
-  constructor(platform: Pick<RunningPlatform, 'apiBase' | 'token' | 'accountId'>, token = platform.token, accountId = platform.accountId) {
+  constructor(platform: { apiBase: string; token: string; accountId: string }, token = platform.token, accountId = platform.accountId) {
     this.base = platform.apiBase;
     this.token = token;
     this.accountId = accountId;
