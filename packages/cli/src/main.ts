@@ -1,8 +1,9 @@
-import { runAll } from './all-command.ts';
-import { runApi } from './api-command.ts';
-import { runNode } from './node-command.ts';
-
-const commands: Record<string, () => Promise<void>> = { start: runAll, api: runApi, node: runNode };
+// `npm start [-- api | node]`. Each mode loads only its own modules: the node process never loads the control plane.
+const commands: Record<string, () => Promise<void>> = {
+  start: async () => (await import('./all-command.ts')).runAll(),
+  api: async () => (await import('./api-command.ts')).runApi(),
+  node: async () => (await import('./node-command.ts')).runNode(),
+};
 const mode = process.argv[2] ?? 'start';
 const command = commands[mode];
 if (!command) {
