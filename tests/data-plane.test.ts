@@ -149,6 +149,19 @@ describe('data plane: scripts served through the ingress', () => {
     assert.equal(JSON.parse((await visit(platform.ingress, 'env')).body).env.TOKEN, 'rotated');
   });
 
+  it('gives version_metadata bindings the id, tag and upload time of the version serving', async () => {
+    const source = `export default { fetch(request, env) { return Response.json(env.VERSION); } };`;
+    const first = await deploy('versioned', { bindings: [{ type: 'version_metadata', name: 'VERSION' }], annotations: { 'workers/tag': 'v1.0.0' } }, [esModule('index.mjs', source)]);
+    assert.equal(first.status, 200, JSON.stringify(first.body.errors));
+    const shown = JSON.parse((await visit(platform.ingress, 'versioned')).body);
+    assert.deepEqual(shown, { id: first.body.result.version_id, tag: 'v1.0.0', timestamp: first.body.result.modified_on });
+
+    const second = await deploy('versioned', { bindings: [{ type: 'version_metadata', name: 'VERSION' }] }, [esModule('index.mjs', source)]);
+    const next = JSON.parse((await visit(platform.ingress, 'versioned')).body);
+    assert.notEqual(next.id, shown.id);
+    assert.deepEqual(next, { id: second.body.result.version_id, tag: '', timestamp: second.body.result.modified_on });
+  });
+
   it('backs kv_namespace bindings with the KV API data', async () => {
     const created = await api.post('/storage/kv/namespaces', { title: 'data-plane-kv' });
     const namespaceId = created.body.result.id as string;

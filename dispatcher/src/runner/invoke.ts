@@ -104,12 +104,12 @@ export async function invokeEvent(context: InvokeContext, invocation: Invocation
     try {
       if (event.type === 'scheduled') {
         const { outcome } = await entrypoint.scheduled({ cron: event.cron, scheduledTime: new Date(event.scheduledTime) });
-        return outcome === 'ok' ? { outcome: 'ok', versionId } : { outcome: 'exception', versionId, message: `The scheduled handler ended with outcome "${outcome}".` };
+        return outcome === 'ok' ? { outcome: 'ok', versionId } : { outcome: 'exception', versionId, message: handlerFailed('scheduled', outcome) };
       }
       const messages = event.messages.map((m) => ({ id: m.id, timestamp: new Date(m.timestamp), body: m.body, attempts: m.attempts }));
       const result = await entrypoint.queue(event.queue, messages);
       const ids = event.messages.map((m) => m.id);
-      if (result.outcome !== 'ok') return { outcome: 'exception', versionId, message: `The queue handler ended with outcome "${result.outcome}".` };
+      if (result.outcome !== 'ok') return { outcome: 'exception', versionId, message: handlerFailed('queue', result.outcome) };
       return { outcome: 'ok', versionId, queue: queueVerdict(ids, result) };
     } catch (error) {
       logException(invocation, versionId, error);
@@ -117,6 +117,12 @@ export async function invokeEvent(context: InvokeContext, invocation: Invocation
     }
   });
 }
+
+/** workerd reports how a handler ended, not what it threw: the script's logs have that. */
+const handlerFailed = (handler: string, outcome: string) =>
+  outcome === 'exception'
+    ? `The ${handler} handler threw an exception, or the script has no ${handler} handler; the script's logs show which.`
+    : `The ${handler} handler ended with outcome "${outcome}".`;
 
 /**
  * What a queue handler decided: `retryAll()` retries every message, `ackAll()` acknowledges every

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ReadApiClient } from '@switchyard/protocol';
+import { ReadApiClient, type Invocation, type InvokeEvent, type InvokeResult } from '@switchyard/protocol';
 import { DataPlane, type DataPlaneOptions } from './data-plane.ts';
 import { FeedFollower } from './feed-follower.ts';
 import { LocalReadApi } from './local-read-api.ts';
@@ -22,6 +22,8 @@ export interface NodeOptions extends Omit<DataPlaneOptions, 'readApiUrl' | 'inte
 export interface RunningNode {
   id: string;
   ingressUrl: string;
+  /** Runs an invocation of any event type through the invoke door of the runner that serves its script. */
+  invoke(invocation: Invocation, event: InvokeEvent): Promise<InvokeResult>;
   stop(): Promise<void>;
 }
 
@@ -95,6 +97,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   return {
     id,
     ingressUrl: dataPlane.ingressUrl,
+    invoke: (invocation, event) => dataPlane.invoke(invocation, event),
     async stop() {
       await Promise.all([follower.stop(), warmUps.stop()]);
       await dataPlane.stop();
