@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { WarmUpJob, WarmUpVerdict } from '@switchyard/protocol';
 import { NodePresence, sleepUnless } from './node-presence.ts';
 
+/** How long an upload waits for a node to connect when none is. */
+const awaitNodeMs = 3000;
+
 interface Pending {
   job: WarmUpJob;
   deliveredTo: Set<string>;
@@ -25,9 +28,15 @@ export class WarmUpBoard {
     return this.#presence.connected();
   }
 
-  /** Asks every connected node to warm the upload; the verdicts of those that answered in time. */
+  /**
+   * Asks every connected node to warm the upload; the verdicts of those that answered in time.
+   * With no node connected it waits a little for one (nodes reconnect within a second of an API restart).
+   */
   async warmUp(job: Omit<WarmUpJob, 'id'>, timeoutMs = 15_000): Promise<WarmUpVerdict[]> {
-    const expected = this.#presence.connected();
+    let expected = this.#presence.connected();
+    for (const waitUntil = Date.now() + awaitNodeMs; expected.length === 0 && Date.now() < waitUntil; expected = this.#presence.connected()) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     if (expected.length === 0) return [];
     const pending: Pending = { job: { ...job, id: randomUUID() }, deliveredTo: new Set(), expected, verdicts: new Map(), changed: new Set() };
     this.#pending.set(pending.job.id, pending);

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /** Codes of the refusals one Switchyard process answers another with. */
 export const refusalCodes = {
@@ -43,6 +43,19 @@ export function parseJsonMessage<S extends z.ZodType>(schema: S, text: string, w
     throw new ProtocolError(refusalCodes.malformedMessage, `Malformed ${what}: not JSON.`);
   }
   return parseMessage(schema, value, what);
+}
+
+/** A failure answer of another process, in Cloudflare's envelope: what the caller may read of it. */
+export const failureEnvelopeSchema = z.object({ errors: z.array(z.object({ code: z.number(), message: z.string() })).min(1) });
+
+/** The first error message of a failure answer, or its status when it carries no envelope. */
+export async function failureMessage(response: Response): Promise<string> {
+  const text = await response.text().catch(() => '');
+  try {
+    return failureEnvelopeSchema.parse(JSON.parse(text)).errors[0].message;
+  } catch {
+    return `${response.status} ${text.slice(0, 200)}`.trim();
+  }
 }
 
 /** A refusal as the receiving process answers it, in Cloudflare's envelope. */

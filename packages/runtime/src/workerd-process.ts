@@ -1,3 +1,4 @@
+import { headers } from '@switchyard/protocol';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -42,7 +43,7 @@ export class WorkerdProcess {
     while (Date.now() < deadline) {
       if (!this.running) throw new Error(`${this.name} exited while starting; see its output above`);
       try {
-        const response = await fetch(healthUrl, { headers: { 'x-switchyard-internal': secret } });
+        const response = await fetch(healthUrl, { headers: { [headers.internal]: secret } });
         if (response.ok) return;
       } catch {
         // not listening yet

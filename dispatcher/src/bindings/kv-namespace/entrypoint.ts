@@ -1,5 +1,5 @@
 import { WorkerEntrypoint } from 'cloudflare:workers';
-import { headers, readApiPaths } from '@switchyard/protocol';
+import { failureMessage, headers, readApiPaths } from '@switchyard/protocol';
 import { readApi, type HostEnv } from '../../host-env.ts';
 
 type ValueType = 'text' | 'json' | 'arrayBuffer' | 'stream';
@@ -48,10 +48,7 @@ export class KvNamespace extends WorkerEntrypoint<HostEnv, { namespaceId: string
     if (options.metadata !== undefined) requestHeaders[headers.kvMetadata] = encodeURIComponent(JSON.stringify(options.metadata));
     const body = value instanceof ReadableStream ? await new Response(value).arrayBuffer() : value;
     const response = await readApi(this.env).request(`${this.#path(key)}?${query}`, { method: 'PUT', body, headers: requestHeaders });
-    if (!response.ok) {
-      const failure = (await response.json().catch(() => null)) as { errors?: { message: string }[] } | null;
-      throw new Error(`KV put failed: ${failure?.errors?.[0]?.message ?? response.status}`);
-    }
+    if (!response.ok) throw new Error(`KV put failed: ${await failureMessage(response)}`);
   }
 
   async delete(key: string) {
