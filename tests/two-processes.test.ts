@@ -58,8 +58,7 @@ describe('api and node as separate processes', { timeout: 180_000 }, () => {
 
   after(async () => {
     await Promise.all([nodeProcess?.stop(5000), apiProcess?.stop(5000)]);
-    await rm(apiDir, { recursive: true, force: true });
-    await rm(nodeDir, { recursive: true, force: true });
+    for (const dir of [apiDir, nodeDir]) if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('deploys through the API and serves through the node’s ingress', async () => {

@@ -1,24 +1,21 @@
 import type { ChangeEvent, ReadApiClient } from '@switchyard/protocol';
 import type { DataPlane } from './data-plane.ts';
 import { namespaceKey, scriptKey, type NodeCache } from './node-cache.ts';
+import { PollLoop } from './poll-loop.ts';
 
-const pollWaitMs = 20_000;
-const retryAfterMs = 200;
 
 /**
  * Follows the control plane's change feed: for each batch of events, re-reads the changed
  * scripts' states and namespaces' egress rules into the cache, makes the runners drop what they
  * cached, holds what is held, warms what changed, and only then asks for more, which tells the
- * API the batch is applied. While the API is down it retries every 200 ms, so a deploy reaches the
- * node within a second once the API is back.
+ * API the batch is applied.
  */
 export class FeedFollower {
   readonly #api: ReadApiClient;
   readonly #cache: NodeCache;
   readonly #dataPlane: DataPlane;
   readonly #node: string;
-  readonly #abort = new AbortController();
-  #running: Promise<void> | null = null;
+  readonly #loop = new PollLoop('following the change feed', (waitMs, signal) => this.#step(waitMs, signal));
 
   constructor(api: ReadApiClient, cache: NodeCache, dataPlane: DataPlane, node: string) {
     this.#api = api;
@@ -28,34 +25,12 @@ export class FeedFollower {
   }
 
   /** Catches up once (waiting for nothing), then follows in the background. */
-  async start(): Promise<void> {
-    try {
-      await this.#step(0);
-    } finally {
-      this.#running = this.#follow();
-    }
-  }
+  start = () => this.#loop.start();
+  stop = () => this.#loop.stop();
 
-  async stop(): Promise<void> {
-    this.#abort.abort();
-    await this.#running;
-  }
-
-  async #follow(): Promise<void> {
-    while (!this.#abort.signal.aborted) {
-      try {
-        await this.#step(pollWaitMs);
-      } catch (error) {
-        if (this.#abort.signal.aborted) return;
-        if (!String(error).includes('fetch failed')) console.error('[node] following the change feed:', error instanceof Error ? error.message : error);
-        await new Promise((resolve) => setTimeout(resolve, retryAfterMs));
-      }
-    }
-  }
-
-  async #step(waitMs: number): Promise<void> {
+  async #step(waitMs: number, signal: AbortSignal): Promise<void> {
     const seq = this.#cache.seq;
-    const page = await this.#api.changes(seq ?? undefined, this.#node, waitMs, this.#abort.signal);
+    const page = await this.#api.changes(seq ?? undefined, this.#node, waitMs, signal);
     if (page.events.length > 0) await this.#apply(page.events);
     if (page.last !== seq) {
       this.#cache.setSeq(page.last);

@@ -1,8 +1,7 @@
 import type { ReadApiClient, WarmUpJob } from '@switchyard/protocol';
 import type { DataPlane } from './data-plane.ts';
 import type { NodeCache } from './node-cache.ts';
-
-const pollWaitMs = 20_000;
+import { PollLoop } from './poll-loop.ts';
 
 /**
  * Takes the control plane's warm-up jobs (uploads being checked): keeps the code on disk, loads
@@ -13,8 +12,11 @@ export class WarmUpWorker {
   readonly #cache: NodeCache;
   readonly #dataPlane: DataPlane;
   readonly #node: string;
-  readonly #abort = new AbortController();
-  #running: Promise<void> | null = null;
+  readonly #loop = new PollLoop('taking warm-up jobs', async (waitMs, signal) => {
+    const { jobs } = await this.#api.warmUps(this.#node, waitMs, signal);
+    // Each job runs on its own, so one slow start-up does not hold the next upload back.
+    for (const job of jobs) void this.#run(job).catch((error) => console.error(`[node] warm-up ${job.id}:`, error instanceof Error ? error.message : error));
+  });
 
   constructor(api: ReadApiClient, cache: NodeCache, dataPlane: DataPlane, node: string) {
     this.#api = api;
@@ -24,35 +26,8 @@ export class WarmUpWorker {
   }
 
   /** Registers with the API at once (a poll that waits for nothing), then polls in the background. */
-  async start(): Promise<void> {
-    try {
-      await this.#step(0);
-    } finally {
-      this.#running = this.#poll();
-    }
-  }
-
-  async stop(): Promise<void> {
-    this.#abort.abort();
-    await this.#running;
-  }
-
-  async #poll(): Promise<void> {
-    while (!this.#abort.signal.aborted) {
-      try {
-        await this.#step(pollWaitMs);
-      } catch (error) {
-        if (this.#abort.signal.aborted) return;
-        if (!String(error).includes('fetch failed')) console.error('[node] taking warm-up jobs:', error instanceof Error ? error.message : error);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    }
-  }
-
-  async #step(waitMs: number): Promise<void> {
-    const { jobs } = await this.#api.warmUps(this.#node, waitMs, this.#abort.signal);
-    await Promise.all(jobs.map((job) => this.#run(job)));
-  }
+  start = () => this.#loop.start();
+  stop = () => this.#loop.stop();
 
   async #run(job: WarmUpJob): Promise<void> {
     let error: string | null = null;
