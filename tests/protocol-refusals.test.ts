@@ -80,7 +80,7 @@ describe('the internal API refuses malformed messages with a coded error, never 
 
   // internal-app.ts answers unknown routes with refusalCodes.unknownRoute (20003), but its notFound handler is not used once
   // the app is mounted with app.route() in control-plane/src/app.ts: the REST API's own notFound answers (code 7000).
-  it('answers an unknown internal route with the protocol’s unknown-route code (20003)', { todo: 'the REST API’s notFound (7000) answers instead' }, async () => {
+  it('answers an unknown internal route with the protocol’s unknown-route code (20003)', async () => {
     const { status, envelope } = await internal('POST', '/nothing-here', '{}');
     assert.equal(status, 404);
     assert.equal(envelope.errors[0].code, 20003);

@@ -155,7 +155,8 @@ export function createInternalApp(platform: Platform, nodeToken: string) {
     return platform.warmUps.report(c.req.param('id'), verdict) ? c.body(null, 204) : c.json({ found: false }, 404);
   });
 
-  app.notFound((c) => c.json(refusalBody(new ProtocolError(refusalCodes.unknownRoute, `No internal API route for ${c.req.method} ${c.req.path}.`, 404)), 404));
+  // A catch-all route, not notFound: a mounted app's notFound is never called (the REST API's answers instead).
+  app.all('*', (c) => c.json(refusalBody(new ProtocolError(refusalCodes.unknownRoute, `No internal API route for ${c.req.method} ${c.req.path}.`, 404)), 404));
   app.onError((error, c) => {
     if (error instanceof ProtocolError) return c.json(refusalBody(error), error.status as 400);
     if (error instanceof ApiError) return c.json({ success: false, errors: [{ code: error.code, message: error.message }], messages: [], result: null }, error.status);
