@@ -55,7 +55,8 @@ export class FeedFollower {
       const names = scripts ? [...scripts] : this.#cache.scriptsOf(accountId, namespace).map((cached) => (JSON.parse(cached) as string[])[2]);
       for (const script of names) {
         const state = await this.#api.script(accountId, namespace, script);
-        this.#cache.setScript(scriptKey(accountId, namespace, script), state);
+        if (state) this.#cache.setScript(scriptKey(accountId, namespace, script), state);
+        else this.#cache.deleteScript(scriptKey(accountId, namespace, script));
         if (state) warm.push({ accountId, namespace, script });
         if (state?.heldUntil) await this.#dataPlane.hold({ accountId, namespace, script, until: state.heldUntil });
       }

@@ -42,13 +42,20 @@ export class LocalReadApi {
     await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
   }
 
-  /** The script's state, from the cache or the control plane (cached then); null: no such script. */
+  /**
+   * The script's state, from the cache or the control plane (then cached); null: no such script.
+   * Names that do not exist are not cached here (the runners keep them 30 s), so requests for made-up
+   * names cannot grow the cache.
+   */
   async scriptState(accountId: string, namespace: string, script: string) {
     const key = scriptKey(accountId, namespace, script);
-    if (this.#cache.hasScript(key)) return this.#cache.script(key) ?? null;
+    const cached = this.#cache.script(key);
+    if (cached) return cached;
     const state = await this.#upstream.script(accountId, namespace, script);
-    this.#cache.setScript(key, state);
-    void this.#cache.persist();
+    if (state) {
+      this.#cache.setScript(key, state);
+      this.#cache.persistSoon();
+    }
     return state;
   }
 
@@ -91,7 +98,7 @@ export class LocalReadApi {
     if (cached) return cached;
     const rules = await this.#upstream.egressRules(accountId, namespace);
     this.#cache.setEgress(key, rules);
-    void this.#cache.persist();
+    this.#cache.persistSoon();
     return rules;
   }
 

@@ -19,8 +19,8 @@ const stateSchema = z.object({
   /** The last change-feed sequence number applied; null before the first contact. */
   seq: z.number().int().nonnegative().nullable(),
   platform: platformInfoSchema.nullable(),
-  /** Script state by account/namespace/script; null: known not to exist. */
-  scripts: z.record(z.string(), scriptStateSchema.nullable()),
+  /** Script state by account/namespace/script, for the scripts that exist. */
+  scripts: z.record(z.string(), scriptStateSchema),
   egress: z.record(z.string(), egressRulesSchema),
   holds: z.array(holdSchema),
 });
@@ -39,6 +39,7 @@ export class NodeCache {
   readonly #dir: string;
   #state: NodeState;
   #writing: Promise<void> = Promise.resolve();
+  #soon: NodeJS.Timeout | null = null;
 
   private constructor(dir: string, state: NodeState) {
     this.#dir = dir;
@@ -66,8 +67,7 @@ export class NodeCache {
     return this.#state.platform;
   }
 
-  hasScript = (key: string) => key in this.#state.scripts;
-  script = (key: string): ScriptState | null | undefined => this.#state.scripts[key];
+  script = (key: string): ScriptState | undefined => this.#state.scripts[key];
   egress = (key: string): EgressRules | undefined => this.#state.egress[key];
   hasEgress = (key: string) => key in this.#state.egress;
   get holds(): Hold[] {
@@ -86,14 +86,25 @@ export class NodeCache {
   setPlatform(platform: NodeState['platform']): void {
     this.#state.platform = platform;
   }
-  setScript(key: string, state: ScriptState | null): void {
+  setScript(key: string, state: ScriptState): void {
     this.#state.scripts[key] = state;
+  }
+  deleteScript(key: string): void {
+    delete this.#state.scripts[key];
   }
   setEgress(key: string, rules: EgressRules): void {
     this.#state.egress[key] = rules;
   }
   setHolds(holds: Hold[]): void {
     this.#state.holds = holds;
+  }
+
+  /** Writes the state file within 100 ms (cache fills: many may come at once). */
+  persistSoon(): void {
+    this.#soon ??= setTimeout(() => {
+      this.#soon = null;
+      void this.persist().catch((error) => console.error('[node] writing the cache state:', error));
+    }, 100);
   }
 
   /** Writes the state file (temp file, then rename: a crash leaves the old one or the new one). */
