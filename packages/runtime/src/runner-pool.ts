@@ -1,4 +1,5 @@
-import { headers, parseJsonMessage, runnerHeartbeatSchema } from '@switchyard/protocol';
+import { headers } from '@switchyard/protocol';
+import { HeartbeatClient } from './heartbeat-client.ts';
 import { join } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { freePort } from './free-port.ts';
@@ -20,6 +21,7 @@ interface Slot {
   generation: number;
   port: number;
   adminPort: number;
+  heartbeats: HeartbeatClient | null;
   process: WorkerdProcess | null;
   lastAnswerAt: number;
   heartbeatPending: boolean;
@@ -88,6 +90,7 @@ export class RunnerPool {
         process: null,
         lastAnswerAt: 0,
         heartbeatPending: false,
+        heartbeats: null,
         starting: true,
         killedBy: null,
         suspect: null,
@@ -131,6 +134,9 @@ export class RunnerPool {
     slot.running = [];
     slot.loaded = 0;
     slot.heartbeatPending = false;
+    // A runner being recycled keeps its old connection until it has drained.
+    if (!slot.recycling) slot.heartbeats?.close();
+    slot.heartbeats = new HeartbeatClient(slot.adminPort, this.#options.secret);
     try {
       await process.waitUntilServing(`http://127.0.0.1:${slot.adminPort}/healthz`, this.#options.secret);
     } finally {
@@ -198,9 +204,8 @@ export class RunnerPool {
     slot.heartbeatPending = true;
     const generation = slot.generation;
     try {
-      const response = await fetch(`http://127.0.0.1:${slot.adminPort}/heartbeat`, { headers: { [headers.internal]: this.#options.secret } });
-      const beat = parseJsonMessage(runnerHeartbeatSchema, await response.text(), 'runner heartbeat');
-      if (slot.generation !== generation || !response.ok) return;
+      const beat = await slot.heartbeats!.read();
+      if (slot.generation !== generation) return;
       slot.running = beat.running;
       slot.loaded = beat.loaded;
       slot.lastAnswerAt = Date.now();
@@ -229,13 +234,14 @@ export class RunnerPool {
   async #recycle(slot: Slot): Promise<void> {
     slot.recycling = true;
     const old = slot.process!;
-    const oldAdmin = `http://127.0.0.1:${slot.adminPort}`;
+    const oldHeartbeats = slot.heartbeats!;
     console.error(`[runner-pool] runner-${slot.index} holds ${slot.loaded} versions (cap ${this.#options.maxLoadedVersions}); replacing it`);
     try {
       await this.#respawn(slot);
       // Requests sent just before the ingress switched ports may still be on their way.
       await new Promise((resolve) => setTimeout(resolve, 250));
-      await this.#drain(oldAdmin, 30_000);
+      await this.#drain(oldHeartbeats, 30_000);
+      oldHeartbeats.close();
       await old.stop(1000);
     } finally {
       slot.recycling = false;
@@ -243,12 +249,11 @@ export class RunnerPool {
   }
 
   /** Waits until a runner that no longer gets new requests has answered all it had. */
-  async #drain(adminUrl: string, timeoutMs: number): Promise<void> {
+  async #drain(heartbeats: HeartbeatClient, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       try {
-        const response = await fetch(`${adminUrl}/heartbeat`, { headers: { [headers.internal]: this.#options.secret }, signal: AbortSignal.timeout(1000) });
-        const beat = parseJsonMessage(runnerHeartbeatSchema, await response.text(), 'runner heartbeat');
+        const beat = await heartbeats.read();
         if (beat.running.length === 0) return;
       } catch {
         return;
@@ -306,6 +311,7 @@ export class RunnerPool {
   async stop(): Promise<void> {
     this.#stopping = true;
     if (this.#timer) clearInterval(this.#timer);
+    for (const slot of this.#slots) slot.heartbeats?.close();
     await Promise.all(this.#slots.map((slot) => slot.process?.stop()));
   }
 }
