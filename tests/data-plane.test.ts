@@ -28,6 +28,17 @@ describe('data plane: scripts served through the ingress', () => {
     assert.match(missing.body, /No script named "nobody"/);
   });
 
+  it('hands the script the request as the client sent it: URL, Host and headers, none of the platform\'s', async () => {
+    const echo = `export default { fetch(request) { return Response.json({ url: request.url, method: request.method, headers: Object.fromEntries(request.headers) }); } };`;
+    assert.equal((await deploy('echo', {}, [esModule('index.mjs', echo)])).status, 200);
+    const served = await visit(platform.ingress, 'echo', '/p?q=1', { headers: { 'x-custom': 'kept', 'x-switchyard-invocation': 'forged', 'x-switchyard-internal': 'forged' } });
+    const seen = JSON.parse(served.body);
+    assert.equal(seen.url, `http://echo.localhost/p?q=1`);
+    assert.equal(seen.headers.host, 'echo.localhost');
+    assert.equal(seen.headers['x-custom'], 'kept');
+    assert.deepEqual(Object.keys(seen.headers).filter((name) => name.startsWith('x-switchyard')), []);
+  });
+
   it('serves each new upload on the very next request', async () => {
     for (let version = 1; version <= 5; version++) {
       const uploaded = await deploy('redeployed', {}, [esModule('index.mjs', `export default { fetch() { return new Response('v${version}'); } };`)]);

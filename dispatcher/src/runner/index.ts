@@ -13,11 +13,16 @@ export { Admin } from './admin.ts';
 export { LogTail } from './log-tail.ts';
 export { UserWorker } from './user-worker.ts';
 
-/** The tenant's request as the client sent it: the runner is reached at a loopback address, without the platform's headers. */
+/**
+ * The tenant's request as the client sent it, without the platform's headers: the runner is reached
+ * at a loopback address, so the URL and its Host come from the ingress's `x-switchyard-url`.
+ */
 function tenantRequest(request: Request): Request {
+  const url = request.headers.get(headers.url) ?? request.url;
   const tenantHeaders = new Headers(request.headers);
   for (const name of [headers.internal, headers.invocation, headers.url]) tenantHeaders.delete(name);
-  return new Request(request.headers.get(headers.url) ?? request.url, { method: request.method, headers: tenantHeaders, body: request.body, redirect: 'manual' });
+  tenantHeaders.set('host', new URL(url).host);
+  return new Request(url, { method: request.method, headers: tenantHeaders, body: request.body, redirect: 'manual' });
 }
 
 export default {
