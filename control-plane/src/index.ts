@@ -77,6 +77,9 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     await createNamespace(db, accountId, defaultNamespace, 'switchyard');
   }
 
+  await platform.changes.prune();
+  const pruning = setInterval(() => void platform.changes.prune().catch((error) => console.error('[change-feed] pruning:', error)), 3600_000);
+  pruning.unref();
   const server = await listen(createApp(platform, createInternalApp(platform, options.nodeToken)).fetch, options.host, options.port);
   return {
     url: urlOf(server, options.host),
@@ -84,6 +87,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     generatedToken,
     platform,
     async close() {
+      clearInterval(pruning);
       (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       await new Promise<void>((done) => server.close(() => done()));
       client.close();

@@ -1,10 +1,12 @@
 import type { ChangePage } from '@switchyard/protocol';
-import { asc, gt, max } from 'drizzle-orm';
+import { asc, gt, lt, lte, max, min } from 'drizzle-orm';
 import type { Database } from '../db/index.ts';
 import { changeEvents } from '../db/schema.ts';
 import { NodePresence, sleepUnless } from './node-presence.ts';
 
 const pageSize = 500;
+/** Events kept at least: the newest 10,000, and every one of the last 7 days. */
+const retention = { events: 10_000, ms: 7 * 24 * 3600_000 };
 /** How long a write waits for connected nodes to apply it before it is acknowledged anyway. */
 const settleTimeoutMs = 5000;
 
@@ -20,6 +22,8 @@ export class ChangeFeed {
   readonly #applied = new Map<string, number>();
   readonly #pollers = new Set<() => void>();
   readonly #settlers = new Set<() => void>();
+  /** Counts wake-ups, so a poll that was reading when one came does not go to sleep past it. */
+  #wakeups = 0;
 
   constructor(db: Database) {
     this.#db = db;
@@ -33,7 +37,24 @@ export class ChangeFeed {
   async #page(after: number): Promise<ChangePage> {
     const rows = await this.#db.select().from(changeEvents).where(gt(changeEvents.seq, after)).orderBy(asc(changeEvents.seq)).limit(pageSize);
     const events = rows.map((row) => ({ seq: row.seq, accountId: row.accountId, namespace: row.namespace, script: row.script }));
-    return { events, last: events.at(-1)?.seq ?? after };
+    return { events, last: events.at(-1)?.seq ?? after, reset: false };
+  }
+
+  /** Whether events after `after` were pruned already (the node was away longer than the retention). */
+  async #missed(after: number): Promise<boolean> {
+    const [{ oldest }] = await this.#db.select({ oldest: min(changeEvents.seq) }).from(changeEvents);
+    return oldest !== null && after < oldest - 1;
+  }
+
+  /**
+   * Drops the oldest events past the retention, as one run from the start (no gaps, so a node can
+   * tell from the oldest kept event whether it missed any); the newest 10,000 always stay.
+   */
+  async prune(now = Date.now()): Promise<void> {
+    const last = await this.last();
+    const [{ expired }] = await this.#db.select({ expired: max(changeEvents.seq) }).from(changeEvents).where(lt(changeEvents.at, now - retention.ms));
+    if (expired === null) return;
+    await this.#db.delete(changeEvents).where(lte(changeEvents.seq, Math.min(expired, last - retention.events)));
   }
 
   /**
@@ -42,14 +63,16 @@ export class ChangeFeed {
    */
   poll(node: string, after: number | null, waitMs: number, signal?: AbortSignal): Promise<ChangePage> {
     return this.#presence.during(node, async () => {
-      if (after === null) return { events: [], last: await this.last() };
+      if (after === null) return { events: [], last: await this.last(), reset: false };
+      if (await this.#missed(after)) return { events: [], last: await this.last(), reset: true };
       this.#applied.set(node, after);
       for (const settle of [...this.#settlers]) settle();
       const deadline = Date.now() + waitMs;
       for (;;) {
+        const wakeups = this.#wakeups;
         const page = await this.#page(after);
         if (page.events.length > 0 || Date.now() >= deadline || signal?.aborted) return page;
-        await sleepUnless(deadline - Date.now(), signal, this.#pollers);
+        if (wakeups === this.#wakeups) await sleepUnless(deadline - Date.now(), signal, this.#pollers);
       }
     });
   }
@@ -57,6 +80,7 @@ export class ChangeFeed {
   /** Wakes waiting polls and waits until every connected node has applied the feed up to now. */
   async settle(): Promise<void> {
     const target = await this.last();
+    this.#wakeups++;
     for (const wake of [...this.#pollers]) wake();
     const deadline = Date.now() + settleTimeoutMs;
     while (Date.now() < deadline) {

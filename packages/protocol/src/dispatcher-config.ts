@@ -30,12 +30,13 @@ export const dispatcherConfigSchema = z.object({
 });
 export type DispatcherConfig = z.infer<typeof dispatcherConfigSchema>;
 
-let lastParsed: { raw: unknown; config: DispatcherConfig } | null = null;
+let parsed: DispatcherConfig | null = null;
 
-/** The `SWITCHYARD` binding, parsed with its schema once per isolate: a bad config fails loudly, at once. */
+/**
+ * The `SWITCHYARD` binding, parsed with its schema on first use: a bad config fails loudly, at
+ * once. A process's config never changes, so later calls cost nothing.
+ */
 export function dispatcherConfig(raw: unknown): DispatcherConfig {
-  if (lastParsed !== null && lastParsed.raw === raw) return lastParsed.config;
-  const config = parseMessage(dispatcherConfigSchema, raw, 'SWITCHYARD config');
-  lastParsed = { raw, config };
-  return config;
+  parsed ??= parseMessage(dispatcherConfigSchema, raw, 'SWITCHYARD config');
+  return parsed;
 }

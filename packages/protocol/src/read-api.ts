@@ -90,8 +90,12 @@ export const changeEventSchema = z.object({
 });
 export type ChangeEvent = z.infer<typeof changeEventSchema>;
 
-/** A page of the feed after the sequence number the node asked from; `last` is where to ask from next. */
-export const changePageSchema = z.object({ events: z.array(changeEventSchema), last: z.number().int().nonnegative() });
+/**
+ * A page of the feed after the sequence number the node asked from; `last` is where to ask from
+ * next. `reset`: the events after that number were pruned already, so the node must drop every
+ * script state and egress rule it cached (versions are immutable and stay) and go on from `last`.
+ */
+export const changePageSchema = z.object({ events: z.array(changeEventSchema), last: z.number().int().nonnegative(), reset: z.boolean().default(false) });
 export type ChangePage = z.infer<typeof changePageSchema>;
 
 /** An upload being checked: each node warms it on the runner that will serve it, under its final version id. */

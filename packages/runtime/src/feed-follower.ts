@@ -31,8 +31,12 @@ export class FeedFollower {
   async #step(waitMs: number, signal: AbortSignal): Promise<void> {
     const seq = this.#cache.seq;
     const page = await this.#api.changes(seq ?? undefined, this.#node, waitMs, signal);
+    if (page.reset) {
+      console.error(`[node] the change feed was pruned past sequence ${seq}: dropping cached script states`);
+      for (const { accountId, namespace } of this.#cache.resetStates()) await this.#dataPlane.invalidate({ accountId, namespace, scripts: null });
+    }
     if (page.events.length > 0) await this.#apply(page.events);
-    if (page.last !== seq) {
+    if (page.last !== seq || page.reset) {
       this.#cache.setSeq(page.last);
       await this.#cache.persist();
     }

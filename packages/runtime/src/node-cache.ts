@@ -99,6 +99,20 @@ export class NodeCache {
     this.#state.holds = holds;
   }
 
+  /**
+   * Forgets every script state, egress rule and hold (the feed was pruned past this node's place);
+   * answers the namespaces it had cached, for the runners to forget too. Versions and assets stay.
+   */
+  resetStates(): { accountId: string; namespace: string }[] {
+    const namespaces = new Map<string, { accountId: string; namespace: string }>();
+    for (const key of [...Object.keys(this.#state.scripts), ...Object.keys(this.#state.egress)]) {
+      const [accountId, namespace] = JSON.parse(key) as string[];
+      namespaces.set(namespaceKey(accountId, namespace), { accountId, namespace });
+    }
+    this.#state = { ...this.#state, scripts: {}, egress: {}, holds: [] };
+    return [...namespaces.values()];
+  }
+
   /** Writes the state file within 100 ms (cache fills: many may come at once). */
   persistSoon(): void {
     this.#soon ??= setTimeout(() => {

@@ -77,11 +77,14 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     activeHolds: () => cache.holds,
     onStrike: async (strike) => {
       const { heldUntil } = await api.reportStrike(strike);
-      const key = scriptKey(strike.accountId, strike.namespace, strike.script);
-      const state = cache.script(key);
-      if (state && heldUntil) cache.setScript(key, { ...state, heldUntil });
-      if (heldUntil) cache.setHolds([...cache.holds, { ...strike, until: heldUntil }]);
-      await cache.persist();
+      if (heldUntil) {
+        const { accountId, namespace, script } = strike;
+        const key = scriptKey(accountId, namespace, script);
+        const state = cache.script(key);
+        if (state) cache.setScript(key, { ...state, heldUntil });
+        cache.setHolds([...cache.holds, { accountId, namespace, script, until: heldUntil }]);
+        await cache.persist();
+      }
       return heldUntil;
     },
     runDir: join(options.dir, 'run'),
