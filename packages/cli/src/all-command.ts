@@ -46,11 +46,10 @@ export async function runAll(): Promise<void> {
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    for (const child of [...children].reverse()) {
-      child.process.kill('SIGTERM');
-      await Promise.race([child.exited, new Promise((resolve) => setTimeout(resolve, 4500))]);
-      child.process.kill('SIGKILL');
-    }
+    // Both at once: each stops what it runs within 4 s, and whatever is left after 4.5 s is killed.
+    for (const child of children) child.process.kill('SIGTERM');
+    await Promise.race([Promise.all(children.map((child) => child.exited)), new Promise((resolve) => setTimeout(resolve, 4500))]);
+    for (const child of children) child.process.kill('SIGKILL');
     process.exit(code);
   };
   process.on('SIGINT', () => void stop(0));

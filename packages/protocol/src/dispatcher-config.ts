@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseMessage } from './refusal.ts';
 
 /** A dispatch namespace as the owner's dispatch worker binds it: the account is part of its name. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { workerCodeSchema } from './worker-code.ts';
 
 /** Limits the dispatch call (`DISPATCHER.get(name, args, { limits })`) sets for one invocation. */

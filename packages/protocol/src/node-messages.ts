@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { dispatchLimitsSchema } from './invocation.ts';
 
 /** Why the watchdog stopped a runner. */

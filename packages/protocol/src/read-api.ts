@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { holdSchema, stopReasonSchema } from './node-messages.ts';
 import { workerCodeSchema } from './worker-code.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Codes of the refusals one Switchyard process answers another with. */
 export const refusalCodes = {

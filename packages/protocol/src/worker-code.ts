@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const moduleTypes = ['esModule', 'commonJsModule', 'text', 'data', 'json', 'wasm'] as const;
 

@@ -17,6 +17,8 @@ async function bundle(entry: string, alias: Record<string, string>): Promise<str
     conditions: ['workerd', 'worker', 'browser'],
     mainFields: ['module', 'main'],
     logLevel: 'silent',
+    minify: true,
+    keepNames: true,
   });
   return result.outputFiles[0].text;
 }
