@@ -64,13 +64,16 @@ export async function startSwitchyard(mode: 'api' | 'node', env: Record<string, 
 }
 
 /** A TCP port the OS says is free now on 127.0.0.1, for a process that must keep its port across restarts. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+export async function freePort(): Promise<number> {
+  // Below the kernel's ephemeral range (32768 and up), so no port the OS hands out meanwhile (to
+  // runners and connections of this or another suite) can take it before the process binds it.
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
     });
-  });
+    if (free) return port;
+  }
 }
