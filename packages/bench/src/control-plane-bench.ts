@@ -19,8 +19,11 @@ async function seed(platform: BenchPlatform, namespace: string, count: number, f
 }
 
 async function visit(platform: BenchPlatform, script: string): Promise<void> {
-  const { status } = await ingressGet(platform.ingress, `${script}.localhost`);
-  if (status !== 200) throw new Error(`${script} answered ${status}`);
+  const { status, body } = await ingressGet(platform.ingress, `${script}.localhost`);
+  if (status !== 200) {
+    const recent = platform.output().split('\n').filter((line) => /runner-pool|worker_stopped|node\]/.test(line)).slice(-15).join('\n');
+    throw new Error(`${script} answered ${status}: ${body.slice(0, 300)}\nlast platform lines:\n${recent}`);
+  }
 }
 
 async function measure(platform: BenchPlatform, namespace: string) {

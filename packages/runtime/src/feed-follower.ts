@@ -15,6 +15,7 @@ export class FeedFollower {
   readonly #cache: NodeCache;
   readonly #dataPlane: DataPlane;
   readonly #node: string;
+  #holdsTaken = false;
   readonly #loop = new PollLoop('following the change feed', (waitMs, signal) => this.#step(waitMs, signal));
 
   constructor(api: ReadApiClient, cache: NodeCache, dataPlane: DataPlane, node: string) {
@@ -29,6 +30,12 @@ export class FeedFollower {
   stop = () => this.#loop.stop();
 
   async #step(waitMs: number, signal: AbortSignal): Promise<void> {
+    // On the first contact since the node started, take the API's holds (they may have been set while it was away).
+    if (!this.#holdsTaken) {
+      this.#cache.setHolds(await this.#api.holds());
+      for (const hold of this.#cache.holds) await this.#dataPlane.hold(hold);
+      this.#holdsTaken = true;
+    }
     const seq = this.#cache.seq;
     const page = await this.#api.changes(seq ?? undefined, this.#node, waitMs, signal);
     if (page.reset) {
@@ -62,11 +69,11 @@ export class FeedFollower {
         if (state) this.#cache.setScript(scriptKey(accountId, namespace, script), state);
         else this.#cache.deleteScript(scriptKey(accountId, namespace, script));
         if (state) warm.push({ accountId, namespace, script });
+        this.#cache.setHold({ accountId, namespace, script }, state?.heldUntil ?? null);
         if (state?.heldUntil) await this.#dataPlane.hold({ accountId, namespace, script, until: state.heldUntil });
       }
       await this.#dataPlane.invalidate({ accountId, namespace, scripts: scripts ? [...scripts] : null });
     }
-    this.#cache.setHolds(await this.#api.holds());
     await this.#cache.persist();
     await Promise.all(warm.map((target) => this.#dataPlane.warm(target).catch((error) => console.error(`[node] warming ${target.namespace}/${target.script}:`, error))));
   }

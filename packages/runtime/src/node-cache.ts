@@ -98,6 +98,12 @@ export class NodeCache {
   setHolds(holds: Hold[]): void {
     this.#state.holds = holds;
   }
+  /** Holds the script back until `until`, or lifts its hold when null. */
+  setHold(target: { accountId: string; namespace: string; script: string }, until: number | null): void {
+    const { accountId, namespace, script } = target;
+    const others = this.holds.filter((hold) => hold.accountId !== accountId || hold.namespace !== namespace || hold.script !== script);
+    this.#state.holds = until === null ? others : [...others, { accountId, namespace, script, until }];
+  }
 
   /**
    * Forgets every script state, egress rule and hold (the feed was pruned past this node's place);

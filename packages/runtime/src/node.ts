@@ -82,7 +82,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         const key = scriptKey(accountId, namespace, script);
         const state = cache.script(key);
         if (state) cache.setScript(key, { ...state, heldUntil });
-        cache.setHolds([...cache.holds, { accountId, namespace, script, until: heldUntil }]);
+        cache.setHold({ accountId, namespace, script }, heldUntil);
         await cache.persist();
       }
       return heldUntil;
