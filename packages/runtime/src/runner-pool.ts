@@ -18,8 +18,6 @@ export interface Suspect {
 
 interface Slot {
   index: number;
-  /** The process name of the runner serving the slot now (its config file and cgroup are named so). */
-  name: string;
   generation: number;
   port: number;
   adminPort: number;
@@ -36,15 +34,6 @@ interface Slot {
   /** How many versions the runner holds isolates for, and whether it is being replaced for it. */
   loaded: number;
   recycling: boolean;
-}
-
-/** A runner process started and serving, not yet (or no longer) tied to a slot. */
-interface Launched {
-  name: string;
-  port: number;
-  adminPort: number;
-  process: WorkerdProcess;
-  onExit(code: number | null, signal: NodeJS.Signals | null): void;
 }
 
 export interface RunnerPoolOptions {
@@ -82,8 +71,6 @@ export class RunnerPool {
   readonly #slots: Slot[] = [];
   #timer: NodeJS.Timeout | null = null;
   #stopping = false;
-  #standby: Launched | null = null;
-  #launchingStandby: string | null = null;
 
   constructor(options: RunnerPoolOptions) {
     this.#options = options;
@@ -97,7 +84,6 @@ export class RunnerPool {
     for (let index = 0; index < this.#options.count; index++) {
       const slot: Slot = {
         index,
-        name: `runner-${index}`,
         generation: 0,
         port: 0,
         adminPort: 0,
@@ -129,91 +115,33 @@ export class RunnerPool {
       }),
     );
     this.#timer = setInterval(() => this.#watch(), heartbeatEveryMs);
-    void this.#refillStandby();
-  }
-
-  /**
-   * Starts a runner process named `name` on fresh ports and waits until it serves. Its exits go to
-   * whatever `onExit` says when they happen: the standby's handler, then its slot's once installed.
-   */
-  async #launch(name: string): Promise<Launched> {
-    const port = await freePort('127.0.0.1');
-    const adminPort = await freePort('127.0.0.1');
-    const configPath = join(this.#options.runDir, `${name}.capnp`);
-    await writeFile(configPath, renderConfig(this.#options.configFor(port, adminPort)), { mode: 0o600 });
-    this.#options.prepareConfig(configPath);
-    const launched: Launched = { name, port, adminPort, process: null!, onExit: () => {} };
-    launched.process = new WorkerdProcess(name, configPath, (code, signal) => launched.onExit(code, signal), this.#options.commandFor(name, configPath));
-    try {
-      await launched.process.waitUntilServing(`http://127.0.0.1:${adminPort}/healthz`, this.#options.secret);
-    } catch (error) {
-      launched.process.kill();
-      throw error;
-    }
-    return launched;
-  }
-
-  /** Makes a started runner the one serving `slot`. */
-  #install(slot: Slot, launched: Launched): void {
-    slot.generation++;
-    const generation = slot.generation;
-    launched.onExit = (code, signal) => void this.#exited(slot, generation, code, signal);
-    // A runner being recycled keeps its old connection until it has drained.
-    if (!slot.recycling) slot.heartbeats?.close();
-    Object.assign(slot, {
-      name: launched.name,
-      port: launched.port,
-      adminPort: launched.adminPort,
-      process: launched.process,
-      heartbeats: new HeartbeatClient(launched.adminPort, this.#options.secret),
-      killedBy: null,
-      suspect: null,
-      running: [],
-      loaded: 0,
-      heartbeatPending: false,
-      lastAnswerAt: Date.now(),
-      starting: false,
-    });
-    if (!launched.process.running) launched.onExit(launched.process.child.exitCode, launched.process.child.signalCode);
   }
 
   async #spawn(slot: Slot): Promise<void> {
+    slot.generation++;
+    slot.port = await freePort('127.0.0.1');
+    slot.adminPort = await freePort('127.0.0.1');
+    const configPath = join(this.#options.runDir, `runner-${slot.index}.capnp`);
+    await writeFile(configPath, renderConfig(this.#options.configFor(slot.port, slot.adminPort)), { mode: 0o600 });
+    this.#options.prepareConfig(configPath);
+    const generation = slot.generation;
+    const name = `runner-${slot.index}`;
+    const process = new WorkerdProcess(name, configPath, (code, signal) => void this.#exited(slot, generation, code, signal), this.#options.commandFor(name, configPath));
+    slot.process = process;
     slot.starting = true;
+    slot.killedBy = null;
+    slot.suspect = null;
+    slot.running = [];
+    slot.loaded = 0;
+    slot.heartbeatPending = false;
+    // A runner being recycled keeps its old connection until it has drained.
+    if (!slot.recycling) slot.heartbeats?.close();
+    slot.heartbeats = new HeartbeatClient(slot.adminPort, this.#options.secret);
     try {
-      this.#install(slot, await this.#launch(slot.name || this.#freeName()));
+      await process.waitUntilServing(`http://127.0.0.1:${slot.adminPort}/healthz`, this.#options.secret);
     } finally {
+      slot.lastAnswerAt = Date.now();
       slot.starting = false;
-    }
-  }
-
-  /** A process name no runner uses now (names are reused, so configs and cgroups do not pile up). */
-  #freeName(): string {
-    const used = new Set([...this.#slots.map((slot) => slot.name), this.#standby?.name, this.#launchingStandby]);
-    for (let index = 0; ; index++) if (!used.has(`runner-${index}`)) return `runner-${index}`;
-  }
-
-  /**
-   * Keeps one runner started and idle, so a runner that is killed or recycled is replaced by
-   * installing it (no start-up to wait for) while a new standby starts in the background.
-   */
-  async #refillStandby(): Promise<void> {
-    if (this.#stopping || this.#standby || this.#launchingStandby) return;
-    const name = this.#freeName();
-    this.#launchingStandby = name;
-    try {
-      const launched = await this.#launch(name);
-      if (this.#stopping) return void launched.process.kill();
-      launched.onExit = () => {
-        if (this.#standby !== launched) return;
-        this.#standby = null;
-        setTimeout(() => void this.#refillStandby(), 200);
-      };
-      this.#standby = launched;
-    } catch (error) {
-      console.error('[runner-pool] the standby runner failed to start:', error);
-      setTimeout(() => void this.#refillStandby(), 1000);
-    } finally {
-      this.#launchingStandby = null;
     }
   }
 
@@ -230,18 +158,6 @@ export class RunnerPool {
 
   async #respawn(slot: Slot): Promise<void> {
     const started = Date.now();
-    const standby = this.#standby;
-    if (standby?.process.running) {
-      this.#standby = null;
-      slot.name = standby.name;
-      this.#install(slot, standby);
-      void this.#refillStandby();
-      console.error(`[runner-pool] runner-${slot.index} replaced in ${Date.now() - started} ms (the standby took over)`);
-      await this.#options.onPortsChanged(this.ports).catch((error) => console.error('[runner-pool]', error));
-      return;
-    }
-    // A slot whose runner still drains (recycling) needs a name of its own for the new one.
-    if (slot.process?.running) slot.name = this.#freeName();
     for (let attempt = 1; !this.#stopping; attempt++) {
       try {
         await this.#spawn(slot);
@@ -396,6 +312,6 @@ export class RunnerPool {
     this.#stopping = true;
     if (this.#timer) clearInterval(this.#timer);
     for (const slot of this.#slots) slot.heartbeats?.close();
-    await Promise.all([...this.#slots.map((slot) => slot.process?.stop()), this.#standby?.process.stop()]);
+    await Promise.all(this.#slots.map((slot) => slot.process?.stop()));
   }
 }
