@@ -18,19 +18,11 @@ export class CapnpVoid {}
 export const enumValue = (name: string) => new CapnpEnum(name);
 export const voidValue = new CapnpVoid();
 
+const escapes: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/** A capnp text literal. One regex pass: configs embed whole worker bundles (100+ KB). */
 function quote(text: string): string {
-  let out = '"';
-  for (const char of text) {
-    const code = char.codePointAt(0)!;
-    if (char === '"') out += '\\"';
-    else if (char === '\\') out += '\\\\';
-    else if (char === '\n') out += '\\n';
-    else if (char === '\r') out += '\\r';
-    else if (char === '\t') out += '\\t';
-    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
-    else out += char;
-  }
-  return `${out}"`;
+  return `"${text.replace(/["\\\n\r\t\x00-\x1f\x7f]/g, (char) => escapes[char] ?? `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`)}"`;
 }
 
 export function serializeValue(value: CapnpValue): string {

@@ -48,7 +48,7 @@ export class WorkerdProcess {
       } catch {
         // not listening yet
       }
-      await sleep(20);
+      await sleep(5);
     }
     throw new Error(`${this.name} did not start serving within ${timeoutMs / 1000} s`);
   }
