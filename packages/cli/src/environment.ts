@@ -1,9 +1,12 @@
+/** A setting that is missing or malformed: said in one line, without a stack. */
+export class SettingError extends Error {}
+
 /** Reads of the `SWITCHYARD_*` environment, each checked once, with an error that names the variable. */
 export function readPort(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name} must be a port number, got "${raw}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new SettingError(`${name} must be a port number, got "${raw}"`);
   return port;
 }
 
@@ -11,14 +14,21 @@ export function readPositive(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive whole number, got "${raw}"`);
+  if (!Number.isInteger(value) || value < 1) throw new SettingError(`${name} must be a positive whole number, got "${raw}"`);
   return value;
 }
 
 export function readRequired(name: string, what: string): string {
   const raw = process.env[name];
-  if (!raw) throw new Error(`${name} must be set: ${what}`);
+  if (!raw) throw new SettingError(`${name} must be set: ${what}`);
   return raw;
+}
+
+/** A shared secret: at least 16 characters, so it cannot be guessed by trying. */
+export function readToken(name: string, what: string): string {
+  const token = readRequired(name, what);
+  if (token.length < 16) throw new SettingError(`${name} must be at least 16 characters (${what}); generate one with: openssl rand -hex 24`);
+  return token;
 }
 
 export const readOptional = (name: string): string | undefined => process.env[name] || undefined;

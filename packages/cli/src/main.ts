@@ -10,4 +10,11 @@ if (!command) {
   console.error('usage: npm start [-- api | node]   (no argument: the API and a node, as two processes)');
   process.exit(2);
 }
-await command();
+try {
+  await command();
+} catch (error) {
+  const { SettingError } = await import('./environment.ts');
+  if (!(error instanceof SettingError)) throw error;
+  console.error(`switchyard ${mode}: ${error.message}`);
+  process.exit(1);
+}

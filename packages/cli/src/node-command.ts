@@ -1,7 +1,7 @@
 import { startNode } from '@switchyard/runtime';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { exitWithParent, readOptional, readPort, readPositive, readRequired, stopOnSignals } from './environment.ts';
+import { exitWithParent, readOptional, readPort, readPositive, readRequired, readToken, stopOnSignals } from './environment.ts';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -16,7 +16,7 @@ export async function runNode(): Promise<void> {
   const dataDir = resolve(process.env.SWITCHYARD_DATA_DIR || './.switchyard');
   const node = await startNode({
     controlUrl: readRequired('SWITCHYARD_CONTROL_URL', 'the URL of the Switchyard API this node serves for, e.g. http://127.0.0.1:8787'),
-    nodeToken: readRequired('SWITCHYARD_NODE_TOKEN', 'the token the API knows its nodes by'),
+    nodeToken: readToken('SWITCHYARD_NODE_TOKEN', 'the token the API knows its nodes by'),
     dir: resolve(process.env.SWITCHYARD_NODE_DIR || join(dataDir, 'node')),
     accountId: readOptional('SWITCHYARD_ACCOUNT_ID'),
     ingress: { host: process.env.SWITCHYARD_HTTP_HOST || '127.0.0.1', port: readPort('SWITCHYARD_HTTP_PORT', 8080) },

@@ -1,5 +1,6 @@
 import type { ChangeEvent, ReadApiClient } from '@switchyard/protocol';
 import type { DataPlane } from './data-plane.ts';
+import type { NodeParts } from './node-parts.ts';
 import { namespaceKey, scriptKey, type NodeCache } from './node-cache.ts';
 import { PollLoop } from './poll-loop.ts';
 
@@ -18,11 +19,8 @@ export class FeedFollower {
   #holdsTaken = false;
   readonly #loop = new PollLoop('following the change feed', (waitMs, signal) => this.#step(waitMs, signal));
 
-  constructor(api: ReadApiClient, cache: NodeCache, dataPlane: DataPlane, node: string) {
-    this.#api = api;
-    this.#cache = cache;
-    this.#dataPlane = dataPlane;
-    this.#node = node;
+  constructor({ api, cache, dataPlane, node }: NodeParts) {
+    [this.#api, this.#cache, this.#dataPlane, this.#node] = [api, cache, dataPlane, node];
   }
 
   /** Catches up once (waiting for nothing), then follows in the background. */

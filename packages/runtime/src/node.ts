@@ -90,8 +90,9 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     runDir: join(options.dir, 'run'),
   });
 
-  const follower = new FeedFollower(api, cache, dataPlane, id);
-  const warmUps = new WarmUpWorker(api, cache, dataPlane, id);
+  const parts = { api, cache, dataPlane, node: id };
+  const follower = new FeedFollower(parts);
+  const warmUps = new WarmUpWorker(parts);
   // Catch up with the feed and register for warm-ups now if the API is up; else serve from the cache and keep trying.
   await Promise.all([follower.start(), warmUps.start()]).catch((error) => {
     console.error(`[node] the control plane is not reachable (${error instanceof Error ? error.message : error}); serving from the cache until it is`);

@@ -1,5 +1,6 @@
 import type { ReadApiClient, WarmUpJob } from '@switchyard/protocol';
 import type { DataPlane } from './data-plane.ts';
+import type { NodeParts } from './node-parts.ts';
 import type { NodeCache } from './node-cache.ts';
 import { PollLoop } from './poll-loop.ts';
 
@@ -18,11 +19,8 @@ export class WarmUpWorker {
     for (const job of jobs) void this.#run(job).catch((error) => console.error(`[node] warm-up ${job.id}:`, error instanceof Error ? error.message : error));
   });
 
-  constructor(api: ReadApiClient, cache: NodeCache, dataPlane: DataPlane, node: string) {
-    this.#api = api;
-    this.#cache = cache;
-    this.#dataPlane = dataPlane;
-    this.#node = node;
+  constructor({ api, cache, dataPlane, node }: NodeParts) {
+    [this.#api, this.#cache, this.#dataPlane, this.#node] = [api, cache, dataPlane, node];
   }
 
   /** Registers with the API at once (a poll that waits for nothing), then polls in the background. */
