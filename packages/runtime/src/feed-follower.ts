@@ -4,7 +4,6 @@ import type { NodeParts } from './node-parts.ts';
 import { namespaceKey, scriptKey, type NodeCache } from './node-cache.ts';
 import { PollLoop } from './poll-loop.ts';
 
-
 /**
  * Follows the control plane's change feed: for each batch of events, re-reads the changed
  * scripts' states and namespaces' egress rules into the cache, makes the runners drop what they
