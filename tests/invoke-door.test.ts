@@ -101,6 +101,18 @@ describe("the runners' invoke door: scheduled, queue and warm-up invocations", (
     assert.equal(foreign.outcome, 'not-found');
   });
 
+  it("runs every account's scripts, each under its own account, with the same script name in both", async () => {
+    const other = (await api.call('POST', '//accounts', { name: 'second account' })).body.result.id as string;
+    const otherApi = new Api({ apiBase: api.base, token: api.token, accountId: other });
+    assert.equal((await otherApi.post('/workers/dispatch/namespaces', { name: 'production' })).status, 200);
+    const theirs = await uploadScript(otherApi, 'production', 'events', {}, [esModule('worker.mjs', `export default { async scheduled() {} };`)]);
+    assert.equal(theirs.status, 200);
+    const run = await node.invoke(invocation('events', { accountId: other }), { type: 'scheduled', cron: '0 * * * *', scheduledTime: 0 });
+    assert.deepEqual(run, { outcome: 'ok', versionId: theirs.body.result.version_id });
+    const mine = await node.invoke(invocation('events'), { type: 'scheduled', cron: '0 * * * *', scheduledTime: 0 });
+    assert.deepEqual(mine, { outcome: 'ok', versionId: eventsVersion });
+  });
+
   it('warms the live version: loaded once, then already warm', async () => {
     await uploadScript(api, 'production', 'warm-me');
     const first = await node.invoke(invocation('warm-me'), { type: 'warm-up' });

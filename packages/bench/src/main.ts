@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { attackBench } from './attack-bench.ts';
 import { controlPlaneBench } from './control-plane-bench.ts';
 import { dataPlaneBench } from './data-plane-bench.ts';
+import { hopBench } from './hop-bench.ts';
 
 /** wrk drives the load; as root on Debian it is one package away. */
 function ensureWrk(): void {
@@ -21,6 +22,7 @@ const sections: [string, () => Promise<string[]>][] = [
   ['data-plane', () => dataPlaneBench()],
   ['attack', () => attackBench()],
   ['control-plane', () => controlPlaneBench()],
+  ['hop', () => hopBench()],
 ];
 for (const [name, run] of sections) {
   if (only && only !== name) continue;

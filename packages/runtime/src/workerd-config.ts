@@ -35,10 +35,20 @@ export interface Socket {
   name: string;
   address: string;
   service: ServiceDesignator;
+  http?: HttpOptions;
 }
 
 export interface ExternalServer {
   address: string;
+  http?: HttpOptions;
+}
+
+/** workerd.capnp's `HttpOptions`, the fields Switchyard and its bench use. */
+export interface HttpOptions {
+  /** A CONNECT to this host forms a Cap'n Proto connection: JS RPC between workerd processes. */
+  capnpConnectHost?: string;
+  /** Headers set on every request through this socket or to this server. */
+  injectRequestHeaders?: { name: string; value: string }[];
 }
 
 export interface Network {
@@ -48,13 +58,15 @@ export interface Network {
 
 const workerdSchema = '/workerd/workerd.capnp';
 
+const httpOptions = (options: HttpOptions | undefined): CapnpValue => (options ? (options as unknown as CapnpValue) : voidValue);
+
 function toCapnp(config: WorkerdConfig): CapnpValue {
   return {
     services: config.services.map((service) => {
-      if ('external' in service) return { name: service.name, external: { address: service.external.address, http: voidValue } };
+      if ('external' in service) return { name: service.name, external: { address: service.external.address, http: httpOptions(service.external.http) } };
       return service as unknown as CapnpValue;
     }),
-    sockets: config.sockets.map((socket) => ({ ...socket, http: voidValue }) as unknown as CapnpValue),
+    sockets: config.sockets.map((socket) => ({ ...socket, http: httpOptions(socket.http) }) as unknown as CapnpValue),
     v8Flags: config.v8Flags,
   };
 }
