@@ -1,3 +1,4 @@
+import { htmlHandlings, notFoundHandlings } from '@switchyard/protocol';
 import { sha256Hex } from '../crypto/hash.ts';
 import { errors } from '../http/api-error.ts';
 import { coerce, decodeBracketFields } from '../http/bracket-form.ts';
@@ -141,8 +142,6 @@ export async function resolveSettings(
   };
 }
 
-const htmlHandlings = ['auto-trailing-slash', 'force-trailing-slash', 'drop-trailing-slash', 'none'];
-const notFoundHandlings = ['none', '404-page', 'single-page-application'];
 
 /** Resolves `metadata.assets` (a completion token and config) or keeps the previous version's assets. */
 export async function resolveAssets(platform: Platform, target: UploadTarget, metadata: Record<string, unknown>): Promise<StoredAssets | null> {
@@ -152,10 +151,10 @@ export async function resolveAssets(platform: Platform, target: UploadTarget, me
   if (typeof raw !== 'object') throw errors.badRequest('metadata.assets must be an object with "jwt" and optional "config".', 10021);
   const config = (raw.config ?? {}) as Record<string, unknown>;
   if (typeof config !== 'object' || Array.isArray(config)) throw errors.badRequest('metadata.assets.config must be an object.', 10021);
-  if (config.html_handling !== undefined && !htmlHandlings.includes(config.html_handling as string)) {
+  if (config.html_handling !== undefined && !(htmlHandlings as readonly string[]).includes(config.html_handling as string)) {
     throw errors.badRequest(`metadata.assets.config.html_handling must be one of ${htmlHandlings.join(', ')}.`, 10021);
   }
-  if (config.not_found_handling !== undefined && !notFoundHandlings.includes(config.not_found_handling as string)) {
+  if (config.not_found_handling !== undefined && !(notFoundHandlings as readonly string[]).includes(config.not_found_handling as string)) {
     throw errors.badRequest(`metadata.assets.config.not_found_handling must be one of ${notFoundHandlings.join(', ')}.`, 10021);
   }
   if (raw.jwt === undefined) {

@@ -22,7 +22,6 @@ export const invocationSchema = z.object({
   outbound: z.record(z.string(), z.unknown()).nullable().default(null),
 });
 export type Invocation = z.infer<typeof invocationSchema>;
-export type InvocationInput = z.input<typeof invocationSchema>;
 
 /** A cron trigger firing: what `scheduled(controller)` sees. */
 export const scheduledEventSchema = z.object({

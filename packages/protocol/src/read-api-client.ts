@@ -118,7 +118,7 @@ export class ReadApiClient {
   }
 }
 
-export const jsonBody = (value: unknown): RequestInit => ({ method: 'POST', body: JSON.stringify(value), headers: { 'content-type': 'application/json' } });
+const jsonBody = (value: unknown): RequestInit => ({ method: 'POST', body: JSON.stringify(value), headers: { 'content-type': 'application/json' } });
 
 async function upstreamFailure(response: Response, what: string): Promise<ProtocolError> {
   const text = (await response.text().catch(() => '')).slice(0, 300);
