@@ -121,7 +121,9 @@ export function sandboxedCommand(layers: SandboxLayers, name: string, workerd: s
       ...inner,
     ];
     if (runningAsRoot() && existsSync(setpriv)) {
-      command = [setpriv, '--reuid', String(runnerUid), '--regid', String(runnerUid), '--clear-groups', '--', ...command];
+      // The parent-death signal is set again here, after the uid change: changing credentials
+      // clears the one set before, and bubblewrap would outlive a node killed with SIGKILL.
+      command = [setpriv, '--reuid', String(runnerUid), '--regid', String(runnerUid), '--clear-groups', '--pdeathsig', 'KILL', '--', ...command];
     }
   }
   // A shell joins the cgroup (so every descendant is in it) and opens the seccomp filter on the fd
