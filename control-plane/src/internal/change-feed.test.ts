@@ -80,6 +80,8 @@ describe('the durable change feed', () => {
     assert.deepEqual(recent.events.map((event) => event.seq), [last - 4, last - 3, last - 2, last - 1, last]);
     const fresh = await feed.poll('node-fresh', null, 0);
     assert.deepEqual(fresh, { events: [], last, reset: false });
+    const ahead = await feed.poll('node-ahead', last + 50, 0);
+    assert.deepEqual(ahead, { events: [], last, reset: true }, 'a node ahead of a restored database starts over too');
   });
 
   it('answers a waiting poll as soon as a change is written, and settles once the node has applied it', async () => {

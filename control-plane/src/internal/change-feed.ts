@@ -64,7 +64,9 @@ export class ChangeFeed {
   poll(node: string, after: number | null, waitMs: number, signal?: AbortSignal): Promise<ChangePage> {
     return this.#presence.during(node, async () => {
       if (after === null) return { events: [], last: await this.last(), reset: false };
-      if (await this.#missed(after)) return { events: [], last: await this.last(), reset: true };
+      // Events pruned past the node's place, or a node ahead of the feed (the database was restored
+      // from an older copy): either way what the node cached cannot be trusted.
+      if ((await this.#missed(after)) || after > (await this.last())) return { events: [], last: await this.last(), reset: true };
       this.#applied.set(node, after);
       for (const settle of [...this.#settlers]) settle();
       const deadline = Date.now() + waitMs;
