@@ -196,6 +196,7 @@ describe('dispatch namespace scripts: bindings, secrets, settings, tags', () => 
       const cases: [string, unknown, RegExp][] = [
         ['compatibility date', { compatibility_date: 'soon' }, /compatibility_date must be a date written YYYY-MM-DD/],
         ['cpu_ms', { limits: { cpu_ms: 0 } }, /cpu_ms must be a positive whole number/],
+        ['cpu_ms over the maximum', { limits: { cpu_ms: 1e9 } }, /cpu_ms is 1000000000 ms; this platform allows at most 30000 ms/],
         ['tags', { tags: Array.from({ length: 9 }, (_, i) => `t${i}`) }, /at most 8 tags/],
         ['binding type', { bindings: [{ type: 'queue', name: 'Q' }] }, /unknown type "queue"/],
         ['not an object', ['compatibility_date'], /must be a JSON object/],

@@ -283,6 +283,13 @@ describe('dispatch namespace scripts: upload, versions, details', () => {
         message: /compatibility_date must be a date written YYYY-MM-DD/,
       },
       {
+        label: 'a CPU limit over the platform maximum',
+        form: () => workerForm({ main_module: 'worker.mjs', limits: { cpu_ms: 2147483647 } }, [helloWorker()]),
+        status: 400,
+        code: 10021,
+        message: /cpu_ms is 2147483647 ms; this platform allows at most 30000 ms of CPU time per invocation/,
+      },
+      {
         label: 'more than 8 tags',
         form: () => workerForm({ main_module: 'worker.mjs', tags: Array.from({ length: 9 }, (_, i) => `tag-${i}`) }, [helloWorker()]),
         status: 400,

@@ -29,6 +29,8 @@ export interface ControlPlaneOptions {
   apiToken?: string;
   /** The token data plane nodes present on the internal API (`SWITCHYARD_NODE_TOKEN`). */
   nodeToken: string;
+  /** The most CPU time a script's settings may ask for (`SWITCHYARD_MAX_CPU_MS`, default 30,000). */
+  maxCpuMs?: number;
 }
 
 export interface ControlPlane {
@@ -59,6 +61,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     changes: new ChangeFeed(db),
     warmUps: new WarmUpBoard(),
     defaultAccountId: accountId,
+    limits: { maxCpuMs: options.maxCpuMs ?? 30_000 },
   };
 
   if (!/^[0-9a-f]{32}$/.test(accountId)) throw new Error(`SWITCHYARD_ACCOUNT_ID must be 32 lowercase hex characters, got "${accountId}"`);

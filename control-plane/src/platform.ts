@@ -18,6 +18,8 @@ export interface Platform {
   warmUps: WarmUpBoard;
   /** The account a node's dispatch worker belongs to unless its config names one. */
   defaultAccountId: string;
+  /** Platform maxima a script's settings may not exceed. */
+  limits: { maxCpuMs: number };
 }
 
 export interface AppEnv {

@@ -117,6 +117,10 @@ export async function resolveSettings(
   if (typeof limits !== 'object' || (limits.cpu_ms !== undefined && (!Number.isInteger(limits.cpu_ms) || (limits.cpu_ms as number) < 1))) {
     throw errors.badRequest('metadata.limits.cpu_ms must be a positive whole number of milliseconds.', 10021);
   }
+  const { maxCpuMs } = platform.limits;
+  if (metadata.limits !== undefined && (limits.cpu_ms as number) > maxCpuMs) {
+    throw errors.badRequest(`metadata.limits.cpu_ms is ${limits.cpu_ms} ms; this platform allows at most ${maxCpuMs} ms of CPU time per invocation.`, 10021);
+  }
   const keepTypes = metadata.keep_bindings === undefined ? [] : stringList(metadata.keep_bindings, 'keep_bindings');
   const bindingsGiven = metadata.bindings !== undefined;
   const bindings = bindingsGiven || keepTypes.length > 0 || !base

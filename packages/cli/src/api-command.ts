@@ -1,6 +1,6 @@
 import { startControlPlane } from '@switchyard/control-plane';
 import { resolve } from 'node:path';
-import { exitWithParent, readOptional, readPort, readToken, stopOnSignals } from './environment.ts';
+import { exitWithParent, readOptional, readPort, readPositive, readToken, stopOnSignals } from './environment.ts';
 
 /** `npm start -- api`: the control plane alone (REST API, database, blobs, the nodes' internal API and change feed). */
 export async function runApi(): Promise<void> {
@@ -11,6 +11,7 @@ export async function runApi(): Promise<void> {
     host: process.env.SWITCHYARD_API_HOST || '127.0.0.1',
     accountId: readOptional('SWITCHYARD_ACCOUNT_ID'),
     apiToken: readOptional('SWITCHYARD_API_TOKEN'),
+    maxCpuMs: readPositive('SWITCHYARD_MAX_CPU_MS', 30_000),
     nodeToken: readToken('SWITCHYARD_NODE_TOKEN', 'the token data plane nodes present to this API'),
   });
   console.log(`switchyard api: account id ${controlPlane.accountId}`);
