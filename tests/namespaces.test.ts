@@ -91,6 +91,9 @@ describe('dispatch namespaces and accounts', () => {
     const denied = await intoA.get('/workers/dispatch/namespaces');
     assert.equal(denied.status, 403);
     assert.equal((await intoA.get('/workers/dispatch/namespaces/production')).status, 403);
+    const intoNowhere = await new Api(platform, issued.body.result.value, 'e'.repeat(32)).get('/workers/dispatch/namespaces');
+    assert.equal(intoNowhere.status, denied.status, 'an unknown account looks the same as a forbidden one');
+    assert.deepEqual(intoNowhere.body.errors, denied.body.errors);
     assert.equal((await api.get('/workers/dispatch/namespaces/b-only')).status, 404);
     const cannotCreate = await tenantB.call('POST', '//accounts', { name: 'sneaky' });
     assert.equal(cannotCreate.status, 403);

@@ -249,6 +249,17 @@ describe('dispatch namespace scripts: upload, versions, details', () => {
         status: 400,
         message: /"metadata" part is not valid JSON/,
       },
+      {
+        label: 'two metadata parts',
+        form: () => {
+          const form = workerForm({ main_module: 'worker.mjs' }, [helloWorker()]);
+          form.append('metadata', new Blob([JSON.stringify({ main_module: 'other.mjs' })], { type: 'application/json' }));
+          return form;
+        },
+        status: 400,
+        code: 10021,
+        message: /more than one "metadata" part/,
+      },
       { label: 'main_module naming a missing part', form: () => workerForm({ main_module: 'absent.mjs' }, [helloWorker()]), status: 400, message: /"absent\.mjs".*no part.*"worker\.mjs"/ },
       {
         label: 'an entry part that is not JavaScript',

@@ -27,9 +27,9 @@ export const requireToken: MiddlewareHandler<AppEnv> = async (c, next) => {
 export const requireAccountAccess: MiddlewareHandler<AppEnv> = async (c, next) => {
   const requested = c.req.param('accountId') ?? '';
   if (requested !== c.var.accountId) {
-    const exists = await findAccount(c.var.platform.db, requested);
-    if (!exists) throw errors.notFound(7003, `Could not route to /accounts/${requested}: no such account.`);
+    // A token of another account learns nothing, not even whether the account exists.
     if (!c.var.isAdmin) throw errors.forbidden();
+    if (!(await findAccount(c.var.platform.db, requested))) throw errors.notFound(7003, `Could not route to /accounts/${requested}: no such account.`);
     c.set('accountId', requested);
   }
   await next();

@@ -21,6 +21,7 @@ export interface UploadTarget {
 
 /** Reads the `metadata` part of a Worker upload as JSON (or as the SDK's `metadata[...]` fields). */
 export async function readMetadata(form: FormData, required: boolean): Promise<Record<string, unknown>> {
+  if (form.getAll('metadata').length > 1) throw errors.badRequest('The upload has more than one "metadata" part: send exactly one.', 10021);
   const part = form.get('metadata');
   if (part === null) {
     const bracketed = decodeBracketFields(textFields(form), 'metadata');
