@@ -282,6 +282,11 @@ describe('Workers KV REST API', () => {
       assert.equal((await api.call('PUT', valuePath(id, 'k'.repeat(512)), 'x')).status, 200, '512 bytes is the limit, inclusive');
       // 171 three-byte characters are 513 bytes but only 171 characters.
       assert.equal((await api.call('PUT', valuePath(id, '€'.repeat(171)), 'x')).status, 400, 'the limit counts UTF-8 bytes');
+      const withNul = await api.call('PUT', valuePath(id, 'before\u0000after'), 'x');
+      assert.equal(withNul.status, 400);
+      assert.match(withNul.body.errors[0].message, /NUL/);
+      const listed = await api.get(`/storage/kv/namespaces/${id}/keys`);
+      assert.ok(!listed.body.result.some((key: { name: string }) => key.name.startsWith('before')), 'nothing stored under a cut key');
 
       const bigMetadata = await api.call('PUT', valuePath(id, 'big-metadata'), withMetadata('x', { pad: 'p'.repeat(1100) }));
       assert.equal(bigMetadata.status, 400);

@@ -62,6 +62,8 @@ export function assertKey(key: string): void {
   const bytes = Buffer.byteLength(key);
   if (bytes === 0 || bytes > kvLimits.keyBytes) throw errors.badRequest(`KV keys must be 1 to ${kvLimits.keyBytes} bytes long; this one is ${bytes}.`, 10019);
   if (key === '.' || key === '..') throw errors.badRequest('"." and ".." cannot be used as KV keys.', 10019);
+  // SQLite text ends at a NUL: such a key would be listed cut short, as another key.
+  if (key.includes('\u0000')) throw errors.badRequest('KV keys cannot contain the NUL character (U+0000).', 10019);
 }
 
 export interface KvWrite {
