@@ -336,6 +336,10 @@ describe('static assets upload flow', () => {
     assert.match(bindingWithoutAssets.body.errors[0].message, /needs assets/);
     assert.equal((await api.get(`/workers/dispatch/namespaces/${namespace}/scripts/bad-deploy`)).status, 404, 'no refused deploy created the script');
 
+    const otherScript = await deployWithAssets(namespace, 'another-script', completion);
+    assert.equal(otherScript.status, 400, "one script's completion token does not deploy assets to another");
+    assert.match(otherScript.body.errors[0].message, /session of script "bad-deploy"/);
+
     const ok = await deployWithAssets(namespace, 'bad-deploy', completion);
     assert.equal(ok.status, 200, JSON.stringify(ok.body.errors));
   });

@@ -171,6 +171,9 @@ export async function resolveAssets(platform: Platform, target: UploadTarget, me
   if (!session || session.accountId !== target.accountId) {
     throw errors.badRequest('metadata.assets.jwt is not a valid, unexpired completion token of this account: start a new assets upload session.', 10021);
   }
+  if (session.namespaceId !== target.namespaceId || session.scriptName !== target.scriptName) {
+    throw errors.badRequest(`metadata.assets.jwt completes an assets upload session of script "${session.scriptName}", not of this one: start a session for "${target.scriptName}".`, 10021);
+  }
   const manifest = sessionManifest(session);
   const missing = await missingHashes(platform.blobs, target.accountId, manifest);
   if (missing.length > 0) throw errors.badRequest(`${missing.length} assets of the upload session were never uploaded (for example ${missing[0]}).`, 10021);
