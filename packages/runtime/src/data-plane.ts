@@ -23,7 +23,7 @@ import { bundleIngress, bundleRunner } from './bundle.ts';
 import { egressNetwork } from './egress-network.ts';
 import { freePort } from './free-port.ts';
 import { RunnerPool, type Suspect } from './runner-pool.ts';
-import { describeSandbox, detectSandbox, handToRunner, runnerConfigDir, sandboxedCommand } from './sandbox.ts';
+import { describeSandbox, detectSandbox, handToRunner, removeCgroups, runnerConfigDir, sandboxedCommand, type SandboxLayers } from './sandbox.ts';
 import { workerdBinary } from './workerd-binary.ts';
 import { WorkerdProcess } from './workerd-process.ts';
 import { renderConfig, type Service, type WorkerdConfig } from './workerd-config.ts';
@@ -82,6 +82,8 @@ export class DataPlane {
   readonly #ingressAdminUrl: string;
   readonly #pool: RunnerPool;
   #runnerConfigDir = '';
+  #sandbox: SandboxLayers = { bubblewrap: false, memoryCgroup: false, seccomp: false };
+  #instance = '';
   #starting = true;
   #ingress: WorkerdProcess | null = null;
   #stopping = false;
@@ -107,6 +109,8 @@ export class DataPlane {
     let dataPlane: DataPlane | null = null;
     const shared = switchyardConfig(options, owner, outbound);
     const sandbox = detectSandbox();
+    // Names this node's runner cgroups apart from any other node's on the machine.
+    const instance = `node-${process.pid}-${randomUUID().slice(0, 8)}`;
     const runnerMemoryMb = options.runnerMemoryMb ?? Math.max(1024, (options.runnerHeapMb ?? 512) * 2);
     console.log(`switchyard: ${describeSandbox(sandbox, runnerMemoryMb)}`);
     const runnerDir = runnerConfigDir(sandbox, options.runDir);
@@ -118,7 +122,7 @@ export class DataPlane {
       slackMs: 40,
       maxLoadedVersions: options.maxLoadedVersions ?? 1000,
       configFor: (port, runnerAdminPort) => runnerConfig(options, shared, runnerBundle, port, runnerAdminPort),
-      commandFor: (name, configPath) => sandboxedCommand(sandbox, name, workerdBinary(), configPath, runnerMemoryMb),
+      commandFor: (name, configPath) => sandboxedCommand(sandbox, name, workerdBinary(), configPath, runnerMemoryMb, instance),
       prepareConfig: (configPath) => handToRunner(sandbox, configPath),
       onStopped: async (port, culprit, reason) => {
         if (dataPlane && !dataPlane.#starting) await dataPlane.#stopped(port, culprit, reason);
@@ -136,6 +140,8 @@ export class DataPlane {
       const adminPort = await freePort('127.0.0.1');
       dataPlane = new DataPlane(options, ingressPort, adminPort, pool);
       dataPlane.#runnerConfigDir = runnerDir;
+      dataPlane.#sandbox = sandbox;
+      dataPlane.#instance = instance;
       const config = ingressConfig(options, { ...shared, runnerPorts: pool.ports }, owner, ingressBundle, ingressPort, adminPort);
       const configPath = join(options.runDir, 'ingress.capnp');
       await writeFile(configPath, renderConfig(config), { mode: 0o600 });
@@ -248,6 +254,7 @@ export class DataPlane {
   async stop(): Promise<void> {
     this.#stopping = true;
     await Promise.all([this.#ingress?.stop(), this.#pool.stop()]);
+    await removeCgroups(this.#sandbox, this.#instance);
     if (this.#runnerConfigDir !== this.#options.runDir) await rm(this.#runnerConfigDir, { recursive: true, force: true });
   }
 }

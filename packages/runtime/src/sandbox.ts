@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, existsSync, mkdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, realpathSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { deniedSyscalls, runnerSeccompFilter } from './seccomp.ts';
 import { dirname, join } from 'node:path';
 
@@ -33,6 +33,23 @@ export function handToRunner(layers: SandboxLayers, path: string): void {
   if (layers.bubblewrap && runningAsRoot()) chownSync(path, runnerUid, runnerUid);
 }
 const memoryCgroupRoot = '/sys/fs/cgroup/memory';
+
+/** Each node's runners have cgroups of their own: `switchyard/<instance>/<runner>`, removed when the node stops. */
+const instanceCgroup = (instance: string) => join(memoryCgroupRoot, 'switchyard', instance);
+
+/** Removes a node's runner cgroups once its runners are gone (a cgroup with a process in it cannot be removed). */
+export async function removeCgroups(layers: SandboxLayers, instance: string): Promise<void> {
+  if (!layers.memoryCgroup) return;
+  const root = instanceCgroup(instance);
+  for (let attempt = 0; attempt < 20 && existsSync(root); attempt++) {
+    try {
+      for (const entry of readdirSync(root, { withFileTypes: true })) if (entry.isDirectory()) rmdirSync(join(root, entry.name));
+      rmdirSync(root);
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
 
 /** Which containment layers this machine allows for runner processes. */
 export interface SandboxLayers {
@@ -75,7 +92,7 @@ export function describeSandbox(layers: SandboxLayers, runnerMemoryMb: number): 
  * joined before exec (so every descendant is in it), then bubblewrap with nothing of the host but
  * the system libraries, CA certificates, resolver files, the workerd binary and the runner's config.
  */
-export function sandboxedCommand(layers: SandboxLayers, name: string, workerd: string, configPath: string, memoryMb: number): string[] {
+export function sandboxedCommand(layers: SandboxLayers, name: string, workerd: string, configPath: string, memoryMb: number, instance: string): string[] {
   const seccompFd = 9; // a single digit: sh redirects only fds 0 to 9
   const inner = ['serve', '/config/' + configPath.split('/').pop(), '--experimental'];
   let command = [workerd, 'serve', configPath, '--experimental'];
@@ -128,7 +145,7 @@ export function sandboxedCommand(layers: SandboxLayers, name: string, workerd: s
   }
   // A shell joins the cgroup (so every descendant is in it) and opens the seccomp filter on the fd
   // bubblewrap reads it from, then becomes the rest of the command.
-  const group = layers.memoryCgroup ? join(memoryCgroupRoot, 'switchyard', name) : '/dev/null';
+  const group = layers.memoryCgroup ? join(instanceCgroup(instance), name) : '/dev/null';
   if (layers.memoryCgroup) {
     mkdirSync(group, { recursive: true });
     writeFileSync(join(group, 'memory.limit_in_bytes'), String(memoryMb * 1024 * 1024));
