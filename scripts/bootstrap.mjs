@@ -76,4 +76,13 @@ if (nodeArgs.length > 0) {
   const child = spawn(tools.node, ['--disable-warning=ExperimentalWarning', ...nodeArgs], { stdio: 'inherit', cwd: root, env });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + 15 : 0)));
+  // `npm start` runs this under a shell; npm hands a SIGTERM to that shell, which dies without
+  // passing it on. Its death is the signal: the child is stopped as if it had been sent SIGTERM.
+  const parent = process.ppid;
+  const watch = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(watch);
+    child.kill('SIGTERM');
+  }, 250);
+  watch.unref();
 }
