@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { Api, esModule, uploadScript, type Envelope } from './helpers/api.ts';
+import { Api, esModule, readEnvelope, uploadScript, type Envelope } from './helpers/api.ts';
 import { visit } from './helpers/ingress.ts';
 import { type RunningPlatform, usePlatform } from './helpers/platform.ts';
 
@@ -20,14 +20,7 @@ describe('the internal API refuses malformed messages with a coded error, never 
       body,
       headers: { authorization: `Bearer ${nodeToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     });
-    const text = await response.text();
-    let envelope: Envelope<null>;
-    try {
-      envelope = JSON.parse(text) as Envelope<null>;
-    } catch {
-      throw new Error(`${method} ${path} answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`);
-    }
-    return { status: response.status, envelope };
+    return { status: response.status, envelope: await readEnvelope<null>(response, `${method} ${path}`) };
   };
 
   const assertMalformed = async (method: string, path: string, body: string | undefined, message: RegExp) => {

@@ -13,6 +13,16 @@ export interface ApiResponse<T = any> {
   headers: Headers;
 }
 
+/** An answer's body as a Cloudflare envelope; a body that is not JSON fails the test, saying what `call` got. */
+export async function readEnvelope<T = any>(response: Response, call: string): Promise<Envelope<T>> {
+  const text = await response.text();
+  try {
+    return JSON.parse(text) as Envelope<T>;
+  } catch {
+    throw new Error(`${call} answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`);
+  }
+}
+
 /** A thin client for raw HTTP calls, as curl would make them. */
 export class Api {
   readonly base: string;
@@ -46,14 +56,7 @@ export class Api {
       headers = { 'content-type': 'application/json', ...headers };
     }
     const response = await this.raw(method, path, { body: payload, headers });
-    const text = await response.text();
-    let parsed: Envelope<T>;
-    try {
-      parsed = JSON.parse(text) as Envelope<T>;
-    } catch {
-      throw new Error(`${method} ${path} answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`);
-    }
-    return { status: response.status, body: parsed, headers: response.headers };
+    return { status: response.status, body: await readEnvelope<T>(response, `${method} ${path}`), headers: response.headers };
   }
 
   get = <T = any>(path: string) => this.call<T>('GET', path);

@@ -1,7 +1,8 @@
 import { WorkerEntrypoint } from 'cloudflare:workers';
-import { headers, invalidationSchema, parseJsonMessage, ProtocolError, refusalBody, type RunnerHeartbeat } from '@switchyard/protocol';
+import { invalidationSchema, parseJsonMessage, type RunnerHeartbeat } from '@switchyard/protocol';
 import { forgetEgressRules } from '../../../outbound/src/egress.ts';
-import { hostConfig, type HostEnv } from '../host-env.ts';
+import type { HostEnv } from '../host-env.ts';
+import { internalOnly } from '../internal-door.ts';
 import { loadedVersions, runningInvocations } from './activity.ts';
 import { invalidate } from './script-cache.ts';
 
@@ -11,22 +12,18 @@ import { invalidate } from './script-cache.ts';
  * this runner's thread is stuck, and which invocations it is running.
  */
 export class Admin extends WorkerEntrypoint<HostEnv> {
-  async fetch(request: Request): Promise<Response> {
-    if (request.headers.get(headers.internal) !== hostConfig(this.env).internalSecret) return new Response('forbidden', { status: 403 });
-    const url = new URL(request.url);
-    try {
+  fetch(request: Request): Promise<Response> {
+    return internalOnly(this.env, request, async () => {
+      const url = new URL(request.url);
       if (request.method === 'POST' && url.pathname === '/invalidate') {
         const change = parseJsonMessage(invalidationSchema, await request.text(), 'invalidation');
         invalidate(change.accountId, change.namespace, change.scripts);
         if (change.scripts === null) forgetEgressRules(change.accountId, change.namespace);
         return new Response('ok');
       }
-    } catch (error) {
-      if (error instanceof ProtocolError) return Response.json(refusalBody(error), { status: error.status });
-      throw error;
-    }
-    if (url.pathname === '/heartbeat') return Response.json({ running: runningInvocations(), loaded: loadedVersions() } satisfies RunnerHeartbeat);
-    if (url.pathname === '/healthz') return new Response('ok');
-    return new Response('not found', { status: 404 });
+      if (url.pathname === '/heartbeat') return Response.json({ running: runningInvocations(), loaded: loadedVersions() } satisfies RunnerHeartbeat);
+      if (url.pathname === '/healthz') return new Response('ok');
+      return new Response('not found', { status: 404 });
+    });
   }
 }

@@ -2,8 +2,9 @@
 // Worker Loader, for every invocation the node sends through its one invoke door. Runners are
 // separate workerd processes so that a script that never yields or exhausts memory takes down only
 // its runner, which the supervisor's watchdog replaces, while the ingress and other runners serve on.
-import { headers, invocationSchema, invokeEventSchema, parseJsonMessage, ProtocolError, refusalBody } from '@switchyard/protocol';
+import { headers, invocationSchema, invokeEventSchema, parseJsonMessage } from '@switchyard/protocol';
 import { hostConfig, type HostEnv, type HostExports } from '../host-env.ts';
+import { internalOnly } from '../internal-door.ts';
 import { WorkerNotFoundError } from '../worker-not-found.ts';
 import { invokeEvent, invokeFetch } from './invoke.ts';
 
@@ -31,22 +32,22 @@ export default {
    * invocation is the tenant's request itself, any other carries its event as JSON and is
    * answered with an `InvokeResult`.
    */
-  async fetch(request: Request, env: HostEnv, ctx: ExecutionContext): Promise<Response> {
-    const config = hostConfig(env);
-    if (request.headers.get(headers.internal) !== config.internalSecret) {
-      return new Response('This is a Switchyard runner: it serves invocations sent by its node only.\n', { status: 403 });
-    }
+  fetch(request: Request, env: HostEnv, ctx: ExecutionContext): Promise<Response> {
     const context = { env, exports: ctx.exports as unknown as HostExports };
-    try {
+    const refused = 'This is a Switchyard runner: it serves invocations sent by its node only.\n';
+    return internalOnly(env, request, async () => {
       const invocation = parseJsonMessage(invocationSchema, request.headers.get(headers.invocation) ?? '', 'invocation');
       const eventType = request.headers.get(headers.event);
-      if (eventType === null) return await invokeFetch(context, invocation, tenantRequest(request));
-      const event = parseJsonMessage(invokeEventSchema, await request.text(), `${eventType} event`);
-      return Response.json(await invokeEvent(context, invocation, event));
-    } catch (error) {
-      if (error instanceof ProtocolError) return Response.json(refusalBody(error), { status: error.status });
-      if (error instanceof WorkerNotFoundError) return new Response(error.message, { status: 404, headers: { [headers.outcome]: `${config.internalSecret}:not-found` } });
-      throw error;
-    }
+      if (eventType !== null) {
+        const event = parseJsonMessage(invokeEventSchema, await request.text(), `${eventType} event`);
+        return Response.json(await invokeEvent(context, invocation, event));
+      }
+      try {
+        return await invokeFetch(context, invocation, tenantRequest(request));
+      } catch (error) {
+        if (!(error instanceof WorkerNotFoundError)) throw error;
+        return new Response(error.message, { status: 404, headers: { [headers.outcome]: `${hostConfig(env).internalSecret}:not-found` } });
+      }
+    }, refused);
   },
 } satisfies ExportedHandler<HostEnv>;

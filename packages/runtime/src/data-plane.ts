@@ -81,14 +81,20 @@ export class DataPlane {
   readonly #options: DataPlaneOptions;
   readonly #ingressAdminUrl: string;
   readonly #pool: RunnerPool;
-  #runnerConfigDir = '';
-  #sandbox: SandboxLayers = { bubblewrap: false, memoryCgroup: false, seccomp: false };
-  #instance = '';
+  /** How the runners are contained: the layers, this node's cgroup instance, where their configs are. */
+  readonly #containment: { sandbox: SandboxLayers; instance: string; runnerConfigDir: string };
   #starting = true;
   #ingress: WorkerdProcess | null = null;
   #stopping = false;
 
-  private constructor(options: DataPlaneOptions, ingressPort: number, adminPort: number, pool: RunnerPool) {
+  private constructor(
+    options: DataPlaneOptions,
+    ingressPort: number,
+    adminPort: number,
+    pool: RunnerPool,
+    containment: { sandbox: SandboxLayers; instance: string; runnerConfigDir: string },
+  ) {
+    this.#containment = containment;
     this.#options = options;
     this.ingressUrl = `http://${hostAddress(options.ingress.host, ingressPort)}`;
     this.#ingressAdminUrl = `http://127.0.0.1:${adminPort}`;
@@ -138,10 +144,7 @@ export class DataPlane {
     for (let attempt = 1; ; attempt++) {
       const ingressPort = options.ingress.port || (await freePort(options.ingress.host));
       const adminPort = await freePort('127.0.0.1');
-      dataPlane = new DataPlane(options, ingressPort, adminPort, pool);
-      dataPlane.#runnerConfigDir = runnerDir;
-      dataPlane.#sandbox = sandbox;
-      dataPlane.#instance = instance;
+      dataPlane = new DataPlane(options, ingressPort, adminPort, pool, { sandbox, instance, runnerConfigDir: runnerDir });
       const config = ingressConfig(options, { ...shared, runnerPorts: pool.ports }, owner, ingressBundle, ingressPort, adminPort);
       const configPath = join(options.runDir, 'ingress.capnp');
       await writeFile(configPath, renderConfig(config), { mode: 0o600 });
@@ -254,8 +257,9 @@ export class DataPlane {
   async stop(): Promise<void> {
     this.#stopping = true;
     await Promise.all([this.#ingress?.stop(), this.#pool.stop()]);
-    await removeCgroups(this.#sandbox, this.#instance);
-    if (this.#runnerConfigDir !== this.#options.runDir) await rm(this.#runnerConfigDir, { recursive: true, force: true });
+    const { sandbox, instance, runnerConfigDir } = this.#containment;
+    await removeCgroups(sandbox, instance);
+    if (runnerConfigDir !== this.#options.runDir) await rm(runnerConfigDir, { recursive: true, force: true });
   }
 }
 

@@ -60,12 +60,13 @@ export class FeedFollower {
       if (scripts === null) {
         if (this.#cache.hasEgress(key)) this.#cache.setEgress(key, await this.#api.egressRules(accountId, namespace));
       }
-      const names = scripts ? [...scripts] : this.#cache.scriptsOf(accountId, namespace).map((cached) => (JSON.parse(cached) as string[])[2]);
+      const names = scripts ? [...scripts] : this.#cache.scriptsOf(accountId, namespace);
       for (const script of names) {
         const state = await this.#api.script(accountId, namespace, script);
-        if (state) this.#cache.setScript(scriptKey(accountId, namespace, script), state);
-        else this.#cache.deleteScript(scriptKey(accountId, namespace, script));
-        if (state) warm.push({ accountId, namespace, script });
+        if (state) {
+          this.#cache.setScript(scriptKey(accountId, namespace, script), state);
+          warm.push({ accountId, namespace, script });
+        } else this.#cache.deleteScript(scriptKey(accountId, namespace, script));
         this.#cache.setHold({ accountId, namespace, script }, state?.heldUntil ?? null);
         if (state?.heldUntil) await this.#dataPlane.hold({ accountId, namespace, script, until: state.heldUntil });
       }

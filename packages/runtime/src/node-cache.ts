@@ -74,10 +74,12 @@ export class NodeCache {
     return this.#state.holds.filter((hold) => hold.until > Date.now());
   }
 
-  /** Cached script keys of one namespace. */
+  /** Names of the cached scripts of one namespace. */
   scriptsOf(accountId: string, namespace: string): string[] {
     const prefix = namespaceKey(accountId, namespace).slice(0, -1) + ',';
-    return Object.keys(this.#state.scripts).filter((key) => key.startsWith(prefix));
+    return Object.keys(this.#state.scripts)
+      .filter((key) => key.startsWith(prefix))
+      .map((key) => (JSON.parse(key) as string[])[2]);
   }
 
   setSeq(seq: number): void {
