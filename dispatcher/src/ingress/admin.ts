@@ -2,7 +2,7 @@ import { WorkerEntrypoint } from 'cloudflare:workers';
 import { holdSchema, parseJsonMessage, runnerPortsMessageSchema, stoppedMessageSchema, type InFlight } from '@switchyard/protocol';
 import type { HostEnv } from '../host-env.ts';
 import { internalOnly } from '../internal-door.ts';
-import { holdScript, inFlightOn, recordStopped, setRunnerPorts } from './runner-link.ts';
+import { holdScript, inFlightOn, recordStopped, setRunnerRoutes } from './runner-link.ts';
 
 /** The ingress's own entrypoint, on a loopback socket: the node's supervisor and watchdog report here. */
 export class IngressAdmin extends WorkerEntrypoint<HostEnv> {
@@ -10,7 +10,7 @@ export class IngressAdmin extends WorkerEntrypoint<HostEnv> {
     return internalOnly(this.env, request, async () => {
       const url = new URL(request.url);
       if (request.method === 'POST' && url.pathname === '/runners') {
-        setRunnerPorts(parseJsonMessage(runnerPortsMessageSchema, await request.text(), 'runner ports').ports);
+        setRunnerRoutes(parseJsonMessage(runnerPortsMessageSchema, await request.text(), 'runner ports'));
         return new Response('ok');
       }
       if (request.method === 'POST' && url.pathname === '/stopped') {

@@ -1,4 +1,4 @@
-import { headers, internalHeaderPrefix, runnerSlot, type DispatchLimits, type Hold, type InFlight, type Invocation, type StopReason } from '@switchyard/protocol';
+import { headers, internalHeaderPrefix, runnerSlot, type DispatchLimits, type Hold, type InFlight, type Invocation, type RunnerPortsMessage, type StopReason } from '@switchyard/protocol';
 import { exceededResourceLimits, heldBack, requestTooLarge, responseTooLarge, runnerRestarted } from '../error-pages.ts';
 import { hostConfig, type HostEnv } from '../host-env.ts';
 import { WorkerNotFoundError } from '../worker-not-found.ts';
@@ -13,12 +13,15 @@ export interface DispatchTarget {
 }
 
 /**
- * The ingress's side of the runners: which loopback port each runner slot listens on, which
- * invocations the watchdog stopped (so they are answered 1102, not as a crash), and which scripts
- * are held back after repeated strikes. The supervisor keeps these up to date through the ingress admin.
+ * The ingress's side of the runners: which loopback port each shared runner listens on, which
+ * scripts run alone on a solo runner (suspects; a null port while it starts), which invocations
+ * the watchdog stopped (answered 1102 when blamed, retried when merely caught in the restart), and
+ * which scripts are held back after repeated strikes. The supervisor keeps these up to date
+ * through the ingress admin.
  */
 let runnerPorts: number[] | null = null;
-const stopped = new Map<string, { reason: StopReason; at: number }>();
+let soloPorts = new Map<string, number | null>();
+const stopped = new Map<string, { reason: StopReason | null; at: number }>();
 const holds = new Map<string, number>();
 /** Invocations sent and not yet answered, so the watchdog can tell which one a stuck runner is running. */
 const inFlight = new Map<string, InFlight & { port: number }>();
@@ -29,11 +32,12 @@ export function inFlightOn(port: number): InFlight[] {
 
 const scriptKey = (accountId: string, namespace: string, script: string) => `${accountId}\u0000${namespace}\u0000${script}`;
 
-export function setRunnerPorts(ports: number[]): void {
-  runnerPorts = ports;
+export function setRunnerRoutes(routes: RunnerPortsMessage): void {
+  runnerPorts = routes.ports;
+  soloPorts = new Map(routes.solo.map((solo) => [scriptKey(solo.accountId, solo.namespace, solo.script), solo.port]));
 }
 
-export function recordStopped(invocationId: string, reason: StopReason): void {
+export function recordStopped(invocationId: string, reason: StopReason | null): void {
   const now = Date.now();
   for (const [id, entry] of stopped) if (entry.at < now - 60_000) stopped.delete(id);
   stopped.set(invocationId, { reason, at: now });
@@ -47,7 +51,7 @@ export function holdScript(hold: Hold): void {
  * The watchdog's record for an invocation whose runner connection broke. A runner killed for CPU
  * is reported before the kill; one that died of memory is reported just after, so wait briefly.
  */
-async function stopRecord(invocationId: string): Promise<{ reason: StopReason } | null> {
+async function stopRecord(invocationId: string): Promise<{ reason: StopReason | null } | null> {
   for (let waited = 0; waited <= 300; waited += 20) {
     const record = stopped.get(invocationId);
     if (record) return record;
@@ -56,8 +60,20 @@ async function stopRecord(invocationId: string): Promise<{ reason: StopReason } 
   return null;
 }
 
-/** Every runner slot, starting with the script's own (so its isolate stays warm in one place). */
-function slotsFor(ports: number[], target: DispatchTarget): number[] {
+/**
+ * The runners a script's request may go to: its solo runner while it is a suspect (waiting, up to
+ * `deadline`, while that starts), else every shared runner, starting with the script's own (so its
+ * isolate stays warm in one place).
+ */
+async function portsFor(env: HostEnv, target: DispatchTarget, deadline: number): Promise<number[]> {
+  const key = scriptKey(target.accountId, target.namespace, target.script);
+  while (soloPorts.has(key)) {
+    const port = soloPorts.get(key);
+    if (port) return [port];
+    if (Date.now() > deadline) return [];
+    await scheduler.wait(20);
+  }
+  const ports = runnerPorts ?? hostConfig(env).runnerPorts;
   const first = runnerSlot(target.accountId, target.namespace, target.script, ports.length);
   return ports.map((_, i) => ports[(first + i) % ports.length]);
 }
@@ -113,17 +129,22 @@ async function forward(env: HostEnv, target: DispatchTarget, request: Request): 
     } catch (error) {
       if (error instanceof WorkerNotFoundError) throw error;
       const stop = await stopRecord(invocation.id);
-      return stop ? exceededResourceLimits(stop.reason) : null;
+      return stop?.reason ? exceededResourceLimits(stop.reason) : null;
     } finally {
       inFlight.delete(invocation.id);
     }
   };
 
-  if (request.body !== null) return (await send(slotsFor(currentPorts(env), target)[0])) ?? runnerRestarted();
-  // A bodiless request is retried on the other runners, and on one that replaced its runner meanwhile.
+  const deadline = Date.now() + routeWaitMs;
+  if (request.body !== null) {
+    const [port] = await portsFor(env, target, deadline);
+    return (port ? await send(port) : null) ?? runnerRestarted();
+  }
+  // A bodiless request is retried on the other runners, and on one that replaced its runner (or a
+  // solo runner that took its script) meanwhile.
   const tried = new Set<number>();
-  for (let pass = 0; pass < 2; pass++) {
-    for (const port of slotsFor(currentPorts(env), target)) {
+  for (let pass = 0; pass < 3; pass++) {
+    for (const port of await portsFor(env, target, deadline)) {
       if (tried.has(port)) continue;
       tried.add(port);
       const response = await send(port);
@@ -133,4 +154,5 @@ async function forward(env: HostEnv, target: DispatchTarget, request: Request): 
   return runnerRestarted();
 }
 
-const currentPorts = (env: HostEnv) => runnerPorts ?? hostConfig(env).runnerPorts;
+/** How long a request waits for its script's solo runner to start. */
+const routeWaitMs = 15_000;

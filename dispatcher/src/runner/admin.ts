@@ -3,7 +3,7 @@ import { invalidationSchema, parseJsonMessage, type RunnerHeartbeat } from '@swi
 import { forgetEgressRules } from '../../../outbound/src/egress.ts';
 import type { HostEnv } from '../host-env.ts';
 import { internalOnly } from '../internal-door.ts';
-import { loadedVersions, runningInvocations } from './activity.ts';
+import { loadedVersions, runningInvocations, takeEnded } from './activity.ts';
 import { invalidate } from './script-cache.ts';
 
 /**
@@ -21,7 +21,7 @@ export class Admin extends WorkerEntrypoint<HostEnv> {
         if (change.scripts === null) forgetEgressRules(change.accountId, change.namespace);
         return new Response('ok');
       }
-      if (url.pathname === '/heartbeat') return Response.json({ running: runningInvocations(), loaded: loadedVersions() } satisfies RunnerHeartbeat);
+      if (url.pathname === '/heartbeat') return Response.json({ running: runningInvocations(), ended: takeEnded(), loaded: loadedVersions() } satisfies RunnerHeartbeat);
       if (url.pathname === '/healthz') return new Response('ok');
       return new Response('not found', { status: 404 });
     });

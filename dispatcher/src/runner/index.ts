@@ -11,6 +11,7 @@ import { invokeEvent, invokeFetch } from './invoke.ts';
 export * from '../bindings/entrypoints.ts';
 export { Outbound } from '../../../outbound/src/guard.ts';
 export { Admin } from './admin.ts';
+export { InvocationActivity } from './invocation-activity.ts';
 export { LogTail } from './log-tail.ts';
 export { UserWorker } from './user-worker.ts';
 
@@ -33,7 +34,7 @@ export default {
    * answered with an `InvokeResult`.
    */
   fetch(request: Request, env: HostEnv, ctx: ExecutionContext): Promise<Response> {
-    const context = { env, exports: ctx.exports as unknown as HostExports };
+    const context = { env, exports: ctx.exports as unknown as HostExports, waitUntil: (promise: Promise<unknown>) => ctx.waitUntil(promise) };
     const refused = 'This is a Switchyard runner: it serves invocations sent by its node only.\n';
     return internalOnly(env, request, async () => {
       const invocation = parseJsonMessage(invocationSchema, request.headers.get(headers.invocation) ?? '', 'invocation');

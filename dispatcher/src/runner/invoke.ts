@@ -5,7 +5,8 @@ import { userEnv } from '../bindings/registry.ts';
 import { workerThrewException } from '../error-pages.ts';
 import { readApi, type HostEnv, type HostExports } from '../host-env.ts';
 import { WorkerNotFoundError } from '../worker-not-found.ts';
-import { invocationFinished, invocationStarted, isVersionLoaded, versionLoaded } from './activity.ts';
+import { holdInvocation, invocationStarted, isVersionLoaded, versionLoaded } from './activity.ts';
+import { activityBinding } from './entry-module.ts';
 import { loaderCode } from './loaded-code.ts';
 import { liveState, rememberCode, versionCode } from './script-cache.ts';
 
@@ -16,6 +17,8 @@ const probeEntrypoint = '__switchyard_warm_up_probe__';
 export interface InvokeContext {
   env: HostEnv;
   exports: HostExports;
+  /** Keeps the door's request alive for work after its response (else workerd drops that work). */
+  waitUntil(promise: Promise<unknown>): void;
 }
 
 /** The version an invocation runs: the one it names, else the script's live one; null if there is none. */
@@ -34,19 +37,98 @@ function loadedWorker({ env, exports }: InvokeContext, invocation: Invocation, c
     const owner = { accountId: code.accountId, namespace: invocation.namespace, script: invocation.script, versionId: code.versionId };
     // Tail events cost an invocation each, so only scripts that turned logs on get them.
     const tails = code.logs ? [exports.LogTail({ props: { versionId: code.versionId } })] : [];
-    return loaderCode(code, userEnv(code.bindings, { exports, owner, code }), exports.Outbound({ props: {} }), tails);
+    const env = { ...userEnv(code.bindings, { exports, owner, code }), [activityBinding]: exports.InvocationActivity({ props: {} }) };
+    return loaderCode(code, env, exports.Outbound({ props: {} }), tails);
   });
 }
 
-/** Runs `work` as the invocation: its subrequests are counted, and the heartbeat says it is running. */
-async function asInvocation<T>(invocation: Invocation, work: () => Promise<T>): Promise<T> {
+/** What the script's entrypoint is given: the invocation it runs, and the nonce its reports carry. */
+export interface InvocationProps {
+  invocationId: string;
+  nonce: string;
+}
+
+/**
+ * Runs `work` as the invocation: its subrequests are counted, and the heartbeat says it is running
+ * (until its response body is sent and its background work has settled, which hold it further).
+ */
+async function asInvocation<T>(invocation: Invocation, work: (props: InvocationProps) => Promise<T>): Promise<T> {
   openRequestContext(invocation);
-  invocationStarted(invocation.id);
+  const { release, nonce } = invocationStarted(invocation);
   try {
-    return await work();
+    return await work({ invocationId: invocation.id, nonce });
   } finally {
-    invocationFinished(invocation.id);
+    release();
     closeRequestContext(invocation.id);
+  }
+}
+
+/** A body that arrives whole within this many bytes, each part without waiting, is sent with its length. */
+const maxBufferedBytes = 256 * 1024;
+/** How long a read may take and still count as arriving without waiting (a streamed body waits longer). */
+const readWaitMs = 1;
+
+/**
+ * The response with its body sent on behalf of the invocation, which stays running until the body
+ * has been read: the script's stream callbacks run as the body is read, and their CPU time is the
+ * invocation's. A body that is already there (a string, bytes: what most responses have) is read
+ * whole at once and sent with its Content-Length; one that streams is passed on as it arrives.
+ */
+async function heldWhileSent(context: InvokeContext, invocation: Invocation, response: Response): Promise<Response> {
+  if (!response.body) return response;
+  const release = holdInvocation(invocation.id);
+  if (!release) return response;
+  const reader = response.body.getReader();
+  const head: Uint8Array[] = [];
+  let size = 0;
+  let pending: Promise<ReadableStreamReadResult<Uint8Array>> | null = null;
+  try {
+    while (size <= maxBufferedBytes) {
+      pending ??= reader.read();
+      const next = await Promise.race([pending, scheduler.wait(readWaitMs).then(() => null)]);
+      if (next === null) break;
+      pending = null;
+      if (next.done) {
+        release();
+        return new Response(joined(head, size), response);
+      }
+      head.push(next.value);
+      size += next.value.byteLength;
+    }
+  } catch (error) {
+    release();
+    throw error;
+  }
+  const { readable, writable } = new IdentityTransformStream();
+  context.waitUntil(pump(head, pending, reader, writable).finally(release));
+  return new Response(readable, response);
+}
+
+function joined(parts: Uint8Array[], size: number): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const whole = new Uint8Array(size);
+  let offset = 0;
+  for (const part of parts) {
+    whole.set(part, offset);
+    offset += part.byteLength;
+  }
+  return whole;
+}
+
+async function pump(head: Uint8Array[], pending: Promise<ReadableStreamReadResult<Uint8Array>> | null, reader: ReadableStreamDefaultReader<Uint8Array>, sink: WritableStream<Uint8Array>): Promise<void> {
+  const writer = sink.getWriter();
+  try {
+    for (const part of head) await writer.write(part);
+    for (;;) {
+      const next = await (pending ?? reader.read());
+      pending = null;
+      if (next.done) break;
+      await writer.write(next.value);
+    }
+    await writer.close();
+  } catch (error) {
+    await writer.abort(error).catch(() => undefined);
+    await reader.cancel(error).catch(() => undefined);
   }
 }
 
@@ -68,9 +150,9 @@ export async function invokeFetch(context: InvokeContext, invocation: Invocation
     if (asset) return asset;
   }
   const worker = loadedWorker(context, invocation, code);
-  return asInvocation(invocation, async () => {
+  return asInvocation(invocation, async (props) => {
     try {
-      return await worker.getEntrypoint(undefined, { props: { invocationId: invocation.id } }).fetch(request);
+      return await heldWhileSent(context, invocation, await worker.getEntrypoint(undefined, { props }).fetch(request));
     } catch (error) {
       logException(invocation, code.versionId, error);
       return workerThrewException();
@@ -99,8 +181,9 @@ export async function invokeEvent(context: InvokeContext, invocation: Invocation
   if (!code) return { outcome: 'not-found', message: new WorkerNotFoundError(invocation.namespace, invocation.script).message };
   const versionId = code.versionId;
   if (event.type === 'warm-up') return warmUp(context, invocation, code);
-  const entrypoint = loadedWorker(context, invocation, code).getEntrypoint(undefined, { props: { invocationId: invocation.id } }) as unknown as EventFetcher;
-  return asInvocation(invocation, async (): Promise<InvokeResult> => {
+  const worker = loadedWorker(context, invocation, code);
+  return asInvocation(invocation, async (props): Promise<InvokeResult> => {
+    const entrypoint = worker.getEntrypoint(undefined, { props }) as unknown as EventFetcher;
     try {
       if (event.type === 'scheduled') {
         const { outcome } = await entrypoint.scheduled({ cron: event.cron, scheduledTime: new Date(event.scheduledTime) });

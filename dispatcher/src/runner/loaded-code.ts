@@ -1,6 +1,6 @@
 import type { WorkerCode, WorkerModule } from '@switchyard/protocol';
 import { guardModule, guardModuleName } from '../../../outbound/src/subrequest-tagging.ts';
-import { entryModule, entryModuleName } from './entry-module.ts';
+import { activityBinding, entryModule, entryModuleName } from './entry-module.ts';
 import { serviceWorkerShim } from './service-worker-shim.ts';
 
 const shimName = '__switchyard_service_worker.mjs';
@@ -37,7 +37,7 @@ export function loaderCode(code: WorkerCode, env: Record<string, unknown>, globa
   for (const module of code.modules) modules[module.name] = loaderModule(module);
   let mainModule = code.mainModule;
   if (code.format === 'service-worker') {
-    modules[shimName] = { js: serviceWorkerShim(code.mainModule, Object.keys(env)) };
+    modules[shimName] = { js: serviceWorkerShim(code.mainModule, Object.keys(env).filter((name) => name !== activityBinding)) };
     mainModule = shimName;
   } else if (modules[mainModule] && 'cjs' in modules[mainModule]) {
     // A CommonJS entry exports its handlers through module.exports; re-export them as the default.

@@ -12,6 +12,7 @@ export interface UserWorkerProps {
 export class UserWorker extends WorkerEntrypoint<HostEnv, UserWorkerProps> {
   fetch(request: Request): Promise<Response> {
     const invocation = { ...this.ctx.props, id: crypto.randomUUID(), limits: {}, outbound: null };
-    return invokeFetch({ env: this.env, exports: this.ctx.exports as unknown as HostExports }, invocation, request);
+    const context = { env: this.env, exports: this.ctx.exports as unknown as HostExports, waitUntil: (promise: Promise<unknown>) => this.ctx.waitUntil(promise) };
+    return invokeFetch(context, invocation, request);
   }
 }

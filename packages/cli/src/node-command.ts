@@ -27,6 +27,8 @@ export async function runNode(): Promise<void> {
     outboundWorkerConfig: process.env.SWITCHYARD_OUTBOUND_WORKER ? resolve(process.env.SWITCHYARD_OUTBOUND_WORKER) : undefined,
     runners: readPositive('SWITCHYARD_RUNNERS', 2),
     defaultCpuMs: readPositive('SWITCHYARD_DEFAULT_CPU_MS', 1000),
+    startupCpuMs: readPositive('SWITCHYARD_STARTUP_CPU_MS', 1000),
+    maxSoloRunners: readPositive('SWITCHYARD_SOLO_RUNNERS', 4),
     runnerHeapMb: readPositive('SWITCHYARD_RUNNER_HEAP_MB', 512),
     maxLoadedVersions: readPositive('SWITCHYARD_RUNNER_MAX_ISOLATES', 1000),
     maxRequestBytes: readPositive('SWITCHYARD_MAX_REQUEST_BYTES', 100 * 1024 * 1024),

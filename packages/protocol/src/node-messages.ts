@@ -5,12 +5,6 @@ import { dispatchLimitsSchema } from './invocation.ts';
 export const stopReasonSchema = z.enum(['cpu', 'memory']);
 export type StopReason = z.infer<typeof stopReasonSchema>;
 
-/** A runner's heartbeat: the invocations it is running now, and how many versions it holds isolates for. */
-export const runnerHeartbeatSchema = z.object({
-  running: z.array(z.string()),
-  loaded: z.number().int().nonnegative(),
-});
-export type RunnerHeartbeat = z.infer<typeof runnerHeartbeatSchema>;
 
 /** Scripts whose cached state a worker must drop: these scripts of the namespace, or all of them when null. */
 export const invalidationSchema = z.object({
@@ -20,11 +14,29 @@ export const invalidationSchema = z.object({
 });
 export type Invalidation = z.infer<typeof invalidationSchema>;
 
-/** The supervisor to the ingress: where the runners listen now. */
-export const runnerPortsMessageSchema = z.object({ ports: z.array(z.number().int().min(1).max(65535)).min(1) });
+const portSchema = z.number().int().min(1).max(65535);
 
-/** The supervisor to the ingress: the watchdog stopped this invocation's runner for it. */
-export const stoppedMessageSchema = z.object({ invocationId: z.string().min(1), reason: stopReasonSchema });
+/**
+ * A script that runs alone in a runner process of its own (a suspect after a runner got stuck with
+ * several scripts in flight), and that runner's port; null while it starts.
+ */
+export const soloRunnerSchema = z.object({
+  accountId: z.string().min(1),
+  namespace: z.string().min(1),
+  script: z.string().min(1),
+  port: portSchema.nullable(),
+});
+export type SoloRunner = z.infer<typeof soloRunnerSchema>;
+
+/** The supervisor to the ingress: where the shared runners listen now, and which scripts run alone where. */
+export const runnerPortsMessageSchema = z.object({ ports: z.array(portSchema).min(1), solo: z.array(soloRunnerSchema) });
+export type RunnerPortsMessage = z.infer<typeof runnerPortsMessageSchema>;
+
+/**
+ * The supervisor to the ingress: the watchdog stopped this invocation's runner, for it (a reason:
+ * answer 1102) or while it was merely in flight there (null: retry it, or answer that the runner restarted).
+ */
+export const stoppedMessageSchema = z.object({ invocationId: z.string().min(1), reason: stopReasonSchema.nullable() });
 
 /** A script held back after repeated strikes, until `until` (epoch ms). */
 export const holdSchema = z.object({
@@ -46,3 +58,16 @@ export const inFlightSchema = z.object({
 });
 export type InFlight = z.infer<typeof inFlightSchema>;
 export const inFlightListSchema = z.array(inFlightSchema);
+
+/**
+ * A runner's heartbeat: the invocations it is running now (from the handler's start until its
+ * response body is sent and its `waitUntil` work has settled), those that ended since the last
+ * heartbeat (so the CPU time spent in between is counted against every invocation that ran in it),
+ * and how many versions it holds isolates for.
+ */
+export const runnerHeartbeatSchema = z.object({
+  running: z.array(inFlightSchema),
+  ended: z.array(inFlightSchema),
+  loaded: z.number().int().nonnegative(),
+});
+export type RunnerHeartbeat = z.infer<typeof runnerHeartbeatSchema>;

@@ -42,9 +42,10 @@ const invocationId = '0123456789abcdef0123';
 describe('protocol messages: malformed ones are refused with a coded error', () => {
   it('refuses a heartbeat whose running is not a list, or whose loaded count is negative', () => {
     assertRefused(() => heartbeat('{"running":"x","loaded":-1}'), 'runner heartbeat', 'running');
-    assertRefused(() => heartbeat('{"running":["x"],"loaded":-1}'), 'runner heartbeat', 'loaded');
-    assertRefused(() => heartbeat('{"running":["x"],"loaded":1.5}'), 'runner heartbeat', 'loaded');
-    assertRefused(() => heartbeat('{"running":["x"]}'), 'runner heartbeat', 'loaded');
+    assertRefused(() => heartbeat('{"running":["x"],"ended":[],"loaded":1}'), 'runner heartbeat', 'running.0');
+    assertRefused(() => heartbeat('{"running":[],"ended":[],"loaded":-1}'), 'runner heartbeat', 'loaded');
+    assertRefused(() => heartbeat('{"running":[],"ended":[],"loaded":1.5}'), 'runner heartbeat', 'loaded');
+    assertRefused(() => heartbeat('{"running":[],"ended":[]}'), 'runner heartbeat', 'loaded');
   });
 
   it('refuses an invalidation without an account id', () => {
@@ -92,8 +93,9 @@ describe('protocol messages: malformed ones are refused with a coded error', () 
 
 describe('protocol messages: well-formed ones parse', () => {
   it('parses each kind, with the defaults an invocation leaves out', () => {
-    assert.deepEqual(heartbeat('{"running":["a","b"],"loaded":3}'), { running: ['a', 'b'], loaded: 3 });
-    assert.deepEqual(heartbeat('{"running":[],"loaded":0}'), { running: [], loaded: 0 });
+    const entry = { invocationId: 'a', accountId: 'acc', namespace: 'ns', script: 's', limits: { cpuMs: 50 }, startedAt: 1 };
+    assert.deepEqual(heartbeat(JSON.stringify({ running: [entry], ended: [], loaded: 3 })), { running: [entry], ended: [], loaded: 3 });
+    assert.deepEqual(heartbeat('{"running":[],"ended":[entry],"loaded":0}'.replace('entry', JSON.stringify(entry))), { running: [], ended: [entry], loaded: 0 });
     assert.deepEqual(invalidation('{"accountId":"acc","namespace":"production","scripts":null}'), { accountId: 'acc', namespace: 'production', scripts: null });
     assert.deepEqual(invalidation('{"accountId":"acc","namespace":"production","scripts":["a"]}'), { accountId: 'acc', namespace: 'production', scripts: ['a'] });
     assert.deepEqual(stopReport(`{"invocationId":"${invocationId}","reason":"cpu"}`), { invocationId, reason: 'cpu' });

@@ -7,10 +7,10 @@ import {
   inFlightListSchema,
   invokeResultSchema,
   parseJsonMessage,
-  runnerSlot,
   services,
   type DispatcherConfig,
   type Hold,
+  type InFlight,
   type Invalidation,
   type Invocation,
   type InvokeEvent,
@@ -22,7 +22,7 @@ import { randomUUID } from 'node:crypto';
 import { bundleIngress, bundleRunner } from './bundle.ts';
 import { egressNetwork } from './egress-network.ts';
 import { freePort } from './free-port.ts';
-import { RunnerPool, type Suspect } from './runner-pool.ts';
+import { RunnerPool, type StopReport } from './runner-pool.ts';
 import { describeSandbox, detectSandbox, handToRunner, removeCgroups, runnerConfigDir, sandboxedCommand, type SandboxLayers } from './sandbox.ts';
 import { workerdBinary } from './workerd-binary.ts';
 import { WorkerdProcess } from './workerd-process.ts';
@@ -52,6 +52,10 @@ export interface DataPlaneOptions {
   runners?: number;
   /** CPU limit of a request whose dispatch call and script settings set none. */
   defaultCpuMs?: number;
+  /** CPU time a script's top-level code may use to start (an upload's check is refused past it). */
+  startupCpuMs?: number;
+  /** Runners that each serve one suspect script alone (after a runner got stuck with several in flight). */
+  maxSoloRunners?: number;
   /** Versions a runner may hold isolates for before it is replaced by a fresh one. */
   maxLoadedVersions?: number;
   /** V8 heap limit of each runner (MiB): a script that allocates past it takes down only its runner. */
@@ -125,17 +129,20 @@ export class DataPlane {
       runDir: runnerDir,
       secret: options.internalSecret,
       defaultCpuMs: shared.defaultCpuMs,
+      startupCpuMs: options.startupCpuMs ?? 1000,
+      maxSolo: options.maxSoloRunners ?? 4,
       slackMs: 40,
       maxLoadedVersions: options.maxLoadedVersions ?? 1000,
       configFor: (port, runnerAdminPort) => runnerConfig(options, shared, runnerBundle, port, runnerAdminPort),
       commandFor: (name, configPath) => sandboxedCommand(sandbox, name, workerdBinary(), configPath, runnerMemoryMb, instance),
       prepareConfig: (configPath) => handToRunner(sandbox, configPath),
-      onStopped: async (port, culprit, reason) => {
-        if (dataPlane && !dataPlane.#starting) await dataPlane.#stopped(port, culprit, reason);
+      sentByIngress: async (port) => (dataPlane && !dataPlane.#starting ? dataPlane.#sentByIngress(port) : []),
+      scriptCpuLimit: (ref) => options.scriptCpuLimit(ref.accountId, ref.namespace, ref.script),
+      onStopped: async (report) => {
+        if (dataPlane && !dataPlane.#starting) await dataPlane.#stopped(report);
       },
-      suspectFor: async (port, started) => (dataPlane && !dataPlane.#starting ? dataPlane.#suspectFor(port, started) : null),
-      onPortsChanged: async (ports) => {
-        if (dataPlane && !dataPlane.#starting) await dataPlane.#postIngress('/runners', { ports });
+      onRoutesChanged: async (routes) => {
+        if (dataPlane && !dataPlane.#starting) await dataPlane.#postIngress('/runners', routes);
       },
     });
     await pool.start();
@@ -145,7 +152,7 @@ export class DataPlane {
       const ingressPort = options.ingress.port || (await freePort(options.ingress.host));
       const adminPort = await freePort('127.0.0.1');
       dataPlane = new DataPlane(options, ingressPort, adminPort, pool, { sandbox, instance, runnerConfigDir: runnerDir });
-      const config = ingressConfig(options, { ...shared, runnerPorts: pool.ports }, owner, ingressBundle, ingressPort, adminPort);
+      const config = ingressConfig(options, { ...shared, runnerPorts: pool.routes().ports }, owner, ingressBundle, ingressPort, adminPort);
       const configPath = join(options.runDir, 'ingress.capnp');
       await writeFile(configPath, renderConfig(config), { mode: 0o600 });
       try {
@@ -181,7 +188,7 @@ export class DataPlane {
 
   /** Tells a (re)started ingress where the runners are and which scripts are held back. */
   async #ingressReady(): Promise<void> {
-    await this.#postIngress('/runners', { ports: this.#pool.ports });
+    await this.#postIngress('/runners', this.#pool.routes());
     for (const hold of this.#options.activeHolds()) await this.hold(hold);
   }
 
@@ -199,26 +206,22 @@ export class DataPlane {
     if (!response.ok) throw new Error(`ingress answered ${response.status} to ${path}`);
   }
 
-  /**
-   * The request a runner on `port` is most likely stuck in. A runner serves requests in arrival
-   * order on one thread, so it is the oldest request the ingress sent that the runner had not
-   * started at its last heartbeat (the ones after it are queued behind it); failing that, one it
-   * had started resumed and never yielded: the oldest of those. Its CPU limit: the dispatch
-   * call's, else the script's settings, else the platform default.
-   */
-  async #suspectFor(port: number, running: string[]): Promise<Suspect | null> {
+  /** The invocations the ingress sent to the runner on `port` and has no answer for. */
+  async #sentByIngress(port: number): Promise<InFlight[]> {
     const response = await fetch(`${this.#ingressAdminUrl}/in-flight?port=${port}`, { headers: { [headers.internal]: this.#options.internalSecret } });
-    const inFlight = parseJsonMessage(inFlightListSchema, await response.text(), 'in-flight list');
-    if (inFlight.length === 0) return null;
-    const byStart = [...inFlight].sort((a, b) => a.startedAt - b.startedAt);
-    const suspect = byStart.find((entry) => !running.includes(entry.invocationId)) ?? byStart[0];
-    const cpuMs = suspect.limits.cpuMs ?? (await this.#options.scriptCpuLimit(suspect.accountId, suspect.namespace, suspect.script)) ?? this.#options.defaultCpuMs ?? 1000;
-    return { invocationId: suspect.invocationId, accountId: suspect.accountId, namespace: suspect.namespace, script: suspect.script, startedAt: suspect.startedAt, cpuMs };
+    return parseJsonMessage(inFlightListSchema, await response.text(), 'in-flight list');
   }
 
-  async #stopped(port: number, culprit: Suspect | null, reason: StopReason): Promise<void> {
+  /**
+   * Tells the ingress how to answer what a stopped runner held (1102 for the culprit, a retry for
+   * the rest), then strikes the culprit's script, if blame is exact.
+   */
+  async #stopped({ port, culprit, reason, others }: StopReport): Promise<void> {
+    await Promise.all([
+      ...(culprit ? [this.#postIngress('/stopped', { invocationId: culprit.invocationId, reason })] : []),
+      ...others.map((entry) => this.#postIngress('/stopped', { invocationId: entry.invocationId, reason: null })),
+    ]);
     if (!culprit) return;
-    await this.#postIngress('/stopped', { invocationId: culprit.invocationId, reason });
     const { accountId, namespace, script } = culprit;
     console.error(JSON.stringify({ event: 'worker_stopped', reason, accountId, namespace, script, invocationId: culprit.invocationId, port }));
     // The strike is written after the runner is killed: a durable write must not delay the kill.
@@ -234,24 +237,25 @@ export class DataPlane {
   }
 
   /**
-   * Loads a script's version on the runner that will serve it: the live one, or with `code` that
-   * version (an upload being checked), under its own id.
+   * Loads a script's version where it will serve: the live one, or with `code` that version (an
+   * upload being checked), under its own id. An upload starts first on the check runner, alone and
+   * under the start-up CPU budget, so code that never finishes starting never reaches a serving runner.
    */
-  warm(target: { accountId: string; namespace: string; script: string }, code?: WorkerCode): Promise<InvokeResult> {
-    const invocation: Invocation = { ...target, id: randomUUID(), versionId: code?.versionId, limits: {}, outbound: null };
-    return this.invoke(invocation, { type: 'warm-up', code });
+  async warm(target: { accountId: string; namespace: string; script: string }, code?: WorkerCode): Promise<InvokeResult> {
+    const invocation: Invocation = { ...target, id: randomUUID(), versionId: code?.versionId, limits: { cpuMs: this.#pool.startupCpuMs }, outbound: null };
+    const event: InvokeEvent = { type: 'warm-up', code };
+    if (code) {
+      const checked = await this.#pool.check(inFlightOf(invocation), invokeRequest(invocation, event));
+      if ('failure' in checked) return { outcome: 'exception', versionId: code.versionId, message: checked.failure };
+      const result = await invokeResult(checked, event);
+      if (result.outcome !== 'ok') return result;
+    }
+    return this.invoke(invocation, event);
   }
 
   /** Runs an invocation through the invoke door of the runner that serves its script. */
   async invoke(invocation: Invocation, event: InvokeEvent): Promise<InvokeResult> {
-    const slot = runnerSlot(invocation.accountId, invocation.namespace, invocation.script, this.#pool.size);
-    const response = await this.#pool.invoke(slot, {
-      headers: { [headers.invocation]: JSON.stringify(invocation), [headers.event]: event.type, 'content-type': 'application/json' },
-      body: JSON.stringify(event),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`runner-${slot} refused a ${event.type} invocation: ${response.status} ${text.slice(0, 300)}`);
-    return parseJsonMessage(invokeResultSchema, text, `${event.type} result`);
+    return invokeResult(await this.#pool.invoke(inFlightOf(invocation), invokeRequest(invocation, event)), event);
   }
 
   async stop(): Promise<void> {
@@ -261,6 +265,26 @@ export class DataPlane {
     await removeCgroups(sandbox, instance);
     if (runnerConfigDir !== this.#options.runDir) await rm(runnerConfigDir, { recursive: true, force: true });
   }
+}
+
+const inFlightOf = (invocation: Invocation): InFlight => ({
+  invocationId: invocation.id,
+  accountId: invocation.accountId,
+  namespace: invocation.namespace,
+  script: invocation.script,
+  limits: invocation.limits,
+  startedAt: Date.now(),
+});
+
+const invokeRequest = (invocation: Invocation, event: InvokeEvent) => ({
+  headers: { [headers.invocation]: JSON.stringify(invocation), [headers.event]: event.type, 'content-type': 'application/json' },
+  body: JSON.stringify(event),
+});
+
+async function invokeResult(response: Response, event: InvokeEvent): Promise<InvokeResult> {
+  const text = await response.text();
+  if (!response.ok) throw new Error(`a runner refused a ${event.type} invocation: ${response.status} ${text.slice(0, 300)}`);
+  return parseJsonMessage(invokeResultSchema, text, `${event.type} result`);
 }
 
 type SharedConfig = ReturnType<typeof switchyardConfig>;

@@ -1,39 +1,21 @@
-import { headers } from '@switchyard/protocol';
-import { HeartbeatClient } from './heartbeat-client.ts';
+import { headers, runnerSlot, type InFlight, type RunnerHeartbeat, type RunnerPortsMessage, type StopReason } from '@switchyard/protocol';
 import { join } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { freePort } from './free-port.ts';
+import { HeartbeatClient } from './heartbeat-client.ts';
+import { judgeDeath, judgeStall, scriptKey, type Candidate, type ScriptRef, type StallVerdict } from './watchdog/blame.ts';
+import { CpuMeter } from './watchdog/cpu-meter.ts';
+import { isLive, newSlot, type RunnerRole, type RunnerSlot } from './watchdog/runner-slot.ts';
+import { Suspects } from './watchdog/suspects.ts';
 import { WorkerdProcess } from './workerd-process.ts';
 import { renderConfig, type WorkerdConfig } from './workerd-config.ts';
 
-/** The invocation a stuck runner is most likely running, with the CPU limit that applies to it. */
-export interface Suspect {
-  invocationId: string;
-  accountId: string;
-  namespace: string;
-  script: string;
-  cpuMs: number;
-  startedAt: number;
-}
-
-interface Slot {
-  index: number;
-  generation: number;
+/** What the watchdog reports when it stops a runner: whom it stopped it for, if blame is exact, and what else was in flight there. */
+export interface StopReport {
   port: number;
-  adminPort: number;
-  heartbeats: HeartbeatClient | null;
-  process: WorkerdProcess | null;
-  lastAnswerAt: number;
-  heartbeatPending: boolean;
-  starting: boolean;
-  killedBy: 'cpu' | null;
-  suspect: Suspect | null;
-  checking: boolean;
-  /** The invocations the runner said it was running, in its last answered heartbeat. */
-  running: string[];
-  /** How many versions the runner holds isolates for, and whether it is being replaced for it. */
-  loaded: number;
-  recycling: boolean;
+  culprit: InFlight | null;
+  reason: StopReason;
+  others: InFlight[];
 }
 
 export interface RunnerPoolOptions {
@@ -41,175 +23,199 @@ export interface RunnerPoolOptions {
   runDir: string;
   secret: string;
   defaultCpuMs: number;
+  /** CPU time an upload's top-level code may use on the check runner before it is refused. */
+  startupCpuMs: number;
+  /** Runners that serve one suspect script each, at most. */
+  maxSolo: number;
   /** A runner holding isolates for more versions than this is replaced by a fresh one (memory bound). */
   maxLoadedVersions: number;
   /** How long past its CPU limit a stuck runner may run before it is killed (the heartbeat period included). */
   slackMs: number;
-  /** The request a runner is most likely stuck in, given the requests it had started at its last heartbeat. */
-  suspectFor(port: number, started: string[]): Promise<Suspect | null>;
   configFor(port: number, adminPort: number): WorkerdConfig;
   /** The command that starts a runner with this config (sandboxed where the machine allows). */
   commandFor(name: string, configPath: string): string[];
   /** Called after a runner's config is written, before it starts. */
   prepareConfig(configPath: string): void;
-  /** Called before a stuck runner is killed, and after one died on its own (memory). */
-  onStopped(port: number, culprit: Suspect | null, reason: 'cpu' | 'memory'): Promise<void>;
-  onPortsChanged(ports: number[]): Promise<void>;
+  /** Invocations the ingress sent to the runner on `port` and has no answer for. */
+  sentByIngress(port: number): Promise<InFlight[]>;
+  /** The CPU limit a script's settings give it, if any. */
+  scriptCpuLimit(ref: ScriptRef): Promise<number | null>;
+  /** Called before a runner is killed (and after one died on its own). */
+  onStopped(report: StopReport): Promise<void>;
+  onRoutesChanged(routes: RunnerPortsMessage): Promise<void>;
 }
 
 const heartbeatEveryMs = 10;
+/** A runner's CPU time between two heartbeats beyond its idle cost by less than this is not counted (measurement noise). */
+const cpuNoiseMs = 0.5;
+/** About what a runner spends per heartbeat when idle, until measured (~0.5 ms on a 2-core x86 VM). */
+const idleCpuPerBeatGuessMs = 0.6;
 
 /**
- * The runner processes and their watchdog. Each runner answers a heartbeat on its admin socket
- * between JavaScript tasks; a runner that stops answering for longer than the CPU limit of the
- * request it last started (plus slack) has a script that never yields: it is killed (SIGKILL, as a
- * stuck workerd ignores SIGTERM) and replaced on a fresh port. A runner that dies on its own (V8
- * out of memory) is replaced the same way.
+ * The runner processes and their watchdog, in the node's supervisor (so no load on the API can
+ * make it misfire). Each runner answers a heartbeat on its admin socket between JavaScript tasks,
+ * saying which invocations it is running; the CPU time it spent since the previous one is counted
+ * against those. An invocation past its CPU limit, or a runner that stops answering for longer than
+ * the limit of what it holds, is stopped: the runner is killed (SIGKILL: a stuck workerd ignores
+ * SIGTERM) and replaced on a fresh port. Blame is exact or absent: when several scripts were in
+ * flight on a stuck runner, none is struck, and each runs alone on a solo runner for a while.
  */
 export class RunnerPool {
   readonly #options: RunnerPoolOptions;
-  readonly #slots: Slot[] = [];
+  readonly #shared: RunnerSlot[] = [];
+  readonly #solo: RunnerSlot[] = [];
+  readonly #checker: RunnerSlot;
+  readonly #suspects = new Suspects();
+  readonly #scriptLimits = new Map<string, { cpuMs: number | null; at: number }>();
+  #checks: Promise<unknown> = Promise.resolve();
+  /** How each stopped runner process ended, for the check that was running on it. */
+  readonly #endings = new WeakMap<WorkerdProcess, 'startup' | 'died'>();
   #timer: NodeJS.Timeout | null = null;
+  #soloTimer: NodeJS.Timeout | null = null;
   #stopping = false;
+  /** What a runner spends answering one heartbeat when it runs nothing (learnt as runners idle). */
+  #idleCpuPerBeatMs = idleCpuPerBeatGuessMs;
 
   constructor(options: RunnerPoolOptions) {
     this.#options = options;
+    for (let index = 0; index < options.count; index++) this.#shared.push(newSlot('shared', `runner-${index}`));
+    for (let index = 0; index < options.maxSolo; index++) this.#solo.push(newSlot('solo', `solo-${index}`));
+    this.#checker = newSlot('check', 'checker');
   }
 
-  get ports(): number[] {
-    return this.#slots.map((slot) => slot.port);
+  get size(): number {
+    return this.#shared.length;
+  }
+
+  get startupCpuMs(): number {
+    return this.#options.startupCpuMs;
+  }
+
+  /** Where the shared runners listen, and which scripts run alone where. */
+  routes(): RunnerPortsMessage {
+    return {
+      ports: this.#shared.map((slot) => slot.port),
+      solo: this.#suspects.current(Date.now()).map((ref) => {
+        const slot = this.#soloSlotOf(ref);
+        return { ...ref, port: slot && !slot.starting ? slot.port : null };
+      }),
+    };
   }
 
   async start(): Promise<void> {
-    for (let index = 0; index < this.#options.count; index++) {
-      const slot: Slot = {
-        index,
-        generation: 0,
-        port: 0,
-        adminPort: 0,
-        process: null,
-        lastAnswerAt: 0,
-        heartbeatPending: false,
-        heartbeats: null,
-        starting: true,
-        killedBy: null,
-        suspect: null,
-        checking: false,
-        running: [],
-        loaded: 0,
-        recycling: false,
-      };
-      this.#slots.push(slot);
-    }
-    await Promise.all(
-      this.#slots.map(async (slot) => {
-        // A port picked for a runner can be taken by another process before workerd binds it.
-        for (let attempt = 1; ; attempt++) {
-          try {
-            return await this.#spawn(slot);
-          } catch (error) {
-            slot.process?.kill();
-            if (attempt >= 3) throw error;
-          }
-        }
-      }),
-    );
+    await Promise.all([...this.#shared, this.#checker].map((slot) => this.#spawnWithRetries(slot)));
     this.#timer = setInterval(() => this.#watch(), heartbeatEveryMs);
+    this.#soloTimer = setInterval(() => void this.#rebalanceSolo(), 250);
   }
 
-  async #spawn(slot: Slot): Promise<void> {
+  /** A port picked for a runner can be taken by another process before workerd binds it: try again. */
+  async #spawnWithRetries(slot: RunnerSlot): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#spawn(slot);
+      } catch (error) {
+        slot.process?.kill();
+        if (attempt >= 3) throw error;
+      }
+    }
+  }
+
+  async #spawn(slot: RunnerSlot): Promise<void> {
     slot.generation++;
     slot.port = await freePort('127.0.0.1');
     slot.adminPort = await freePort('127.0.0.1');
-    const configPath = join(this.#options.runDir, `runner-${slot.index}.capnp`);
+    const configPath = join(this.#options.runDir, `${slot.name}.capnp`);
     await writeFile(configPath, renderConfig(this.#options.configFor(slot.port, slot.adminPort)), { mode: 0o600 });
     this.#options.prepareConfig(configPath);
     const generation = slot.generation;
-    const name = `runner-${slot.index}`;
-    const process = new WorkerdProcess(name, configPath, (code, signal) => void this.#exited(slot, generation, code, signal), this.#options.commandFor(name, configPath));
+    const process = new WorkerdProcess(slot.name, configPath, (code, signal) => void this.#exited(slot, generation, code, signal), this.#options.commandFor(slot.name, configPath));
     slot.process = process;
     slot.starting = true;
     slot.killedBy = null;
-    slot.suspect = null;
     slot.running = [];
+    slot.sent.clear();
+    slot.ledger.clear();
     slot.loaded = 0;
     slot.heartbeatPending = false;
+    slot.meter = null;
+    slot.cpuAtLastAnswer = null;
     // A runner being recycled keeps its old connection until it has drained.
     if (!slot.recycling) slot.heartbeats?.close();
     slot.heartbeats = new HeartbeatClient(slot.adminPort, this.#options.secret);
     try {
       await process.waitUntilServing(`http://127.0.0.1:${slot.adminPort}/healthz`, this.#options.secret);
+      slot.meter = process.child.pid ? CpuMeter.forProcessTree(process.child.pid) : null;
+      slot.cpuAtLastAnswer = slot.meter?.readMs() ?? null;
     } finally {
       slot.lastAnswerAt = Date.now();
       slot.starting = false;
     }
   }
 
-  async #exited(slot: Slot, generation: number, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+  async #exited(slot: RunnerSlot, generation: number, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
     // A runner that dies while starting is retried by #respawn itself.
     if (this.#stopping || slot.generation !== generation || slot.starting) return;
     if (!slot.killedBy) {
-      console.error(`[runner-pool] runner-${slot.index} died (${signal ?? code}); replacing it`);
-      const culprit = await this.#options.suspectFor(slot.port, slot.running).catch(() => null);
-      await this.#options.onStopped(slot.port, culprit, 'memory').catch((error) => console.error('[runner-pool]', error));
+      if (slot.process) this.#endings.set(slot.process, 'died');
+      console.error(`[runner-pool] ${slot.name} died (${signal ?? code}); replacing it`);
+      if (slot.role !== 'check') {
+        const candidates = await this.#candidates(slot).catch(() => []);
+        await this.#act(slot, judgeDeath(candidates), 'memory');
+      }
     }
+    if (slot.killedBy === 'retired') return;
     await this.#respawn(slot);
   }
 
-  async #respawn(slot: Slot): Promise<void> {
+  async #respawn(slot: RunnerSlot): Promise<void> {
     const started = Date.now();
     for (let attempt = 1; !this.#stopping; attempt++) {
       try {
         await this.#spawn(slot);
-        console.error(`[runner-pool] runner-${slot.index} replaced in ${Date.now() - started} ms`);
-        await this.#options.onPortsChanged(this.ports).catch((error) => console.error('[runner-pool]', error));
+        console.error(`[runner-pool] ${slot.name} replaced in ${Date.now() - started} ms`);
+        await this.#publishRoutes();
         return;
       } catch (error) {
-        console.error(`[runner-pool] runner-${slot.index} failed to start (attempt ${attempt}):`, error);
+        console.error(`[runner-pool] ${slot.name} failed to start (attempt ${attempt}):`, error);
         await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * attempt)));
       }
     }
   }
 
+  #publishRoutes(): Promise<void> {
+    return this.#options.onRoutesChanged(this.routes()).catch((error) => console.error('[runner-pool]', error));
+  }
+
+  #liveSlots(): RunnerSlot[] {
+    return [...this.#shared, ...this.#solo, this.#checker].filter((slot) => slot.process !== null);
+  }
+
   #watch(): void {
     const now = Date.now();
-    for (const slot of this.#slots) {
-      const process = slot.process;
-      if (!process?.running || slot.killedBy || slot.starting) continue;
-      if (!slot.heartbeatPending) void this.#heartbeat(slot);
-      const stalledFor = now - slot.lastAnswerAt;
-      if (stalledFor <= 2 * heartbeatEveryMs) {
-        slot.suspect = null;
+    for (const slot of this.#liveSlots()) {
+      if (!isLive(slot)) continue;
+      // The check runner is watched only while it checks something.
+      if (slot.role === 'check' && slot.sent.size === 0) {
+        slot.lastAnswerAt = now;
         continue;
       }
-      if (!slot.checking) void this.#check(slot, stalledFor);
+      if (!slot.heartbeatPending) void this.#heartbeat(slot);
+      const stalledFor = now - slot.lastAnswerAt;
+      if (stalledFor > 2 * heartbeatEveryMs && !slot.judging) void this.#judgeStalled(slot);
     }
   }
 
-  /** A runner missed heartbeats: find what it is running and kill it once that is past its limit. */
-  async #check(slot: Slot, stalledFor: number): Promise<void> {
-    slot.checking = true;
-    try {
-      slot.suspect ??= await this.#options.suspectFor(slot.port, slot.running);
-      const limit = slot.suspect?.cpuMs ?? this.#options.defaultCpuMs;
-      if (Date.now() - slot.lastAnswerAt > limit + this.#options.slackMs && !slot.killedBy && stalledFor > 0) await this.#killStuck(slot);
-    } catch (error) {
-      console.error('[runner-pool]', error);
-    } finally {
-      slot.checking = false;
-    }
-  }
-
-  async #heartbeat(slot: Slot): Promise<void> {
+  async #heartbeat(slot: RunnerSlot): Promise<void> {
     slot.heartbeatPending = true;
     const generation = slot.generation;
     try {
       const beat = await slot.heartbeats!.read();
       if (slot.generation !== generation) return;
+      slot.lastAnswerAt = Date.now();
+      this.#countCpu(slot, beat);
       slot.running = beat.running;
       slot.loaded = beat.loaded;
-      slot.lastAnswerAt = Date.now();
-      if (beat.loaded > this.#options.maxLoadedVersions && !slot.recycling) void this.#recycle(slot);
+      if (beat.loaded > this.#maxLoaded(slot) && !slot.recycling) void this.#recycle(slot);
     } catch {
       // a runner being replaced; the exit handler deals with it
     } finally {
@@ -217,30 +223,207 @@ export class RunnerPool {
     }
   }
 
-  async #killStuck(slot: Slot): Promise<void> {
-    slot.killedBy = 'cpu';
-    const culprit = slot.suspect;
-    console.error(
-      `[runner-pool] runner-${slot.index} stuck for ${Date.now() - slot.lastAnswerAt} ms${culprit ? ` running ${culprit.namespace}/${culprit.script}` : ''}; killing it`,
-    );
-    await this.#options.onStopped(slot.port, culprit, 'cpu').catch((error) => console.error('[runner-pool]', error));
-    slot.process?.kill('SIGKILL');
+  /** The check runner starts many versions no one serves: it is replaced sooner. */
+  #maxLoaded(slot: RunnerSlot): number {
+    return slot.role === 'check' ? Math.min(50, this.#options.maxLoadedVersions) : this.#options.maxLoadedVersions;
+  }
+
+  /**
+   * Counts the CPU time the runner spent since its previous heartbeat (beyond what an idle runner
+   * spends answering heartbeats) against every invocation that ran in that interval, and stops
+   * one that is past its limit.
+   */
+  #countCpu(slot: RunnerSlot, beat: RunnerHeartbeat): void {
+    const now = slot.meter?.readMs() ?? null;
+    if (now === null || slot.cpuAtLastAnswer === null) return;
+    const spent = now - slot.cpuAtLastAnswer;
+    slot.cpuAtLastAnswer = now;
+    const ran = [...beat.running, ...beat.ended];
+    if (ran.length === 0) {
+      // Learnt from idle runners only (a warm-up outside any invocation must not raise it).
+      if (spent < 3 * idleCpuPerBeatGuessMs) this.#idleCpuPerBeatMs = 0.95 * this.#idleCpuPerBeatMs + 0.05 * spent;
+      return;
+    }
+    const counted = spent - this.#idleCpuPerBeatMs;
+    slot.ledger.charge(beat.running, counted > cpuNoiseMs ? counted : 0, beat.ended);
+    const over = slot.ledger.overLimit((entry) => this.#cpuLimitNow(entry));
+    if (over.length === 0 || slot.killedBy) return;
+    const exact = over.find((entry) => entry.exact);
+    if (exact) {
+      console.error(`[runner-pool] ${slot.name}: ${exact.entry.namespace}/${exact.entry.script} used ${Math.round(exact.usedMs)} ms of CPU (limit ${exact.cpuMs} ms); stopping it`);
+      const culprit = { ...exact.entry, cpuMs: exact.cpuMs, started: true };
+      const others = this.#knownCandidates(slot).filter((candidate) => candidate.invocationId !== culprit.invocationId);
+      void this.#act(slot, { action: 'kill', culprit, others }, 'cpu');
+      return;
+    }
+    for (const { entry } of over) {
+      slot.ledger.forget(entry.invocationId);
+      this.#markSuspects([entry]);
+    }
+  }
+
+  /** A runner missed heartbeats: judge what it holds, and kill it once that is past its limit. */
+  async #judgeStalled(slot: RunnerSlot): Promise<void> {
+    slot.judging = true;
+    const generation = slot.generation;
+    try {
+      const candidates = slot.role === 'check' ? this.#checkCandidates(slot) : await this.#candidates(slot);
+      if (slot.generation !== generation || slot.killedBy || !isLive(slot)) return;
+      const stalledMs = Date.now() - slot.lastAnswerAt;
+      const verdict = judgeStall(candidates, stalledMs, { slackMs: this.#options.slackMs, defaultCpuMs: this.#options.defaultCpuMs });
+      if (verdict.action === 'kill') await this.#act(slot, verdict, 'cpu');
+    } catch (error) {
+      console.error('[runner-pool]', error);
+    } finally {
+      slot.judging = false;
+    }
+  }
+
+  /** On the check runner, the start-up being checked is the only candidate, under the start-up budget. */
+  #checkCandidates(slot: RunnerSlot): Candidate[] {
+    return [...slot.sent.values()].map((entry) => ({ ...entry, cpuMs: this.#options.startupCpuMs, started: true }));
+  }
+
+  /** Candidates the supervisor knows without asking the ingress: what the runner said it runs, and what the node sent it. */
+  #knownCandidates(slot: RunnerSlot): Candidate[] {
+    const byId = new Map<string, Candidate>();
+    for (const entry of slot.sent.values()) byId.set(entry.invocationId, this.#candidate(slot, entry, false));
+    for (const entry of slot.running) byId.set(entry.invocationId, this.#candidate(slot, entry, true));
+    return [...byId.values()];
+  }
+
+  /** Every invocation the runner may be running: the known ones, and those the ingress sent it. */
+  async #candidates(slot: RunnerSlot): Promise<Candidate[]> {
+    const known = this.#knownCandidates(slot);
+    const ids = new Set(known.map((candidate) => candidate.invocationId));
+    const fromIngress = slot.role === 'check' ? [] : await this.#options.sentByIngress(slot.port);
+    await Promise.all([...known, ...fromIngress].map((entry) => this.#resolveScriptLimit(entry)));
+    return [
+      ...known.map((candidate) => this.#candidate(slot, candidate, candidate.started)),
+      ...fromIngress.filter((entry) => !ids.has(entry.invocationId)).map((entry) => this.#candidate(slot, entry, false)),
+    ];
+  }
+
+  /** A candidate's limit is what remains of its CPU limit after the CPU already counted against it. */
+  #candidate(slot: RunnerSlot, entry: InFlight, started: boolean): Candidate {
+    const limit = this.#cpuLimitNow(entry);
+    return { ...entry, cpuMs: Math.max(0, limit - slot.ledger.usedMs(entry.invocationId)), started };
+  }
+
+  #cpuLimitNow(entry: InFlight): number {
+    return entry.limits.cpuMs ?? this.#scriptLimits.get(scriptKey(entry))?.cpuMs ?? this.#options.defaultCpuMs;
+  }
+
+  /** Looks up a script's own limit (cached for a few seconds), for invocations whose dispatch call set none. */
+  async #resolveScriptLimit(entry: InFlight): Promise<void> {
+    if (entry.limits.cpuMs !== undefined) return;
+    const key = scriptKey(entry);
+    const cached = this.#scriptLimits.get(key);
+    if (cached && Date.now() - cached.at < 5000) return;
+    const cpuMs = await this.#options.scriptCpuLimit(entry).catch(() => null);
+    this.#scriptLimits.set(key, { cpuMs, at: Date.now() });
+    if (this.#scriptLimits.size > 10_000) this.#scriptLimits.delete(this.#scriptLimits.keys().next().value!);
+  }
+
+  /** Carries out a verdict: reports it (so the ingress answers or retries), makes suspects run alone, then kills the runner. */
+  async #act(slot: RunnerSlot, verdict: StallVerdict, reason: StopReason): Promise<void> {
+    if (verdict.action !== 'kill') return;
+    const died = !slot.process?.running;
+    if (!died) {
+      if (slot.killedBy) return;
+      slot.killedBy = slot.role === 'check' ? 'startup' : 'cpu';
+      if (slot.role === 'check') this.#endings.set(slot.process!, 'startup');
+    }
+    const { culprit, others } = verdict;
+    const what = culprit ? `${culprit.namespace}/${culprit.script}` : others.length > 0 ? `${others.length} invocations of several scripts, none blamed` : 'nothing in flight';
+    if (!died) console.error(`[runner-pool] ${slot.name} stuck for ${Date.now() - slot.lastAnswerAt} ms running ${what}; killing it`);
+    if (slot.role !== 'check') {
+      if (verdict.culprit === null) this.#markSuspects(verdict.suspects);
+      await this.#options.onStopped({ port: slot.port, culprit, reason, others }).catch((error) => console.error('[runner-pool]', error));
+    }
+    if (!died) slot.process?.kill('SIGKILL');
+  }
+
+  /** Makes each script run alone for a while: routes change at once (pending until its runner is up). */
+  #markSuspects(refs: ScriptRef[]): void {
+    if (refs.length === 0) return;
+    const now = Date.now();
+    for (const { accountId, namespace, script } of refs) this.#suspects.mark({ accountId, namespace, script }, now);
+    console.error(`[runner-pool] running alone for a while: ${refs.map((ref) => `${ref.namespace}/${ref.script}`).join(', ')}`);
+    void this.#rebalanceSolo();
+  }
+
+  #soloSlotOf(ref: ScriptRef): RunnerSlot | undefined {
+    const key = scriptKey(ref);
+    return this.#solo.find((slot) => slot.owner !== null && scriptKey(slot.owner) === key);
+  }
+
+  #rebalancing = false;
+
+  /**
+   * Gives each current suspect a solo runner: retires the runners of scripts whose time alone is
+   * over (once idle), and when there are more suspects than solo runners, takes the idle one used
+   * least recently; a suspect with none waits (the ingress holds its requests meanwhile).
+   */
+  async #rebalanceSolo(): Promise<void> {
+    if (this.#rebalancing || this.#stopping) return;
+    this.#rebalancing = true;
+    try {
+      const now = Date.now();
+      const current = this.#suspects.current(now);
+      const wanted = new Set(current.map(scriptKey));
+      let changed = false;
+      for (const slot of this.#solo) {
+        if (slot.owner && !wanted.has(scriptKey(slot.owner)) && slot.running.length === 0 && slot.sent.size === 0) {
+          await this.#retire(slot);
+          changed = true;
+        }
+      }
+      for (const ref of current) {
+        if (this.#soloSlotOf(ref)) continue;
+        let slot = this.#solo.find((candidate) => candidate.owner === null);
+        if (!slot) {
+          const idle = this.#solo.filter((candidate) => candidate.running.length === 0 && candidate.sent.size === 0 && !candidate.starting);
+          slot = idle.sort((a, b) => a.lastUsedAt - b.lastUsedAt)[0];
+          if (!slot || now - slot.lastUsedAt < 1000) break;
+          this.#suspects.release(slot.owner!);
+          await this.#retire(slot);
+        }
+        slot.owner = ref;
+        slot.lastUsedAt = now;
+        changed = true;
+        await this.#publishRoutes();
+        await this.#spawnWithRetries(slot).catch((error) => console.error(`[runner-pool] ${slot.name} failed to start:`, error));
+      }
+      if (changed) await this.#publishRoutes();
+    } finally {
+      this.#rebalancing = false;
+    }
+  }
+
+  async #retire(slot: RunnerSlot): Promise<void> {
+    slot.killedBy = 'retired';
+    slot.owner = null;
+    slot.heartbeats?.close();
+    const process = slot.process;
+    slot.process = null;
+    await process?.stop(1000);
   }
 
   /**
    * Replaces a runner that holds too many isolates (the Worker Loader never unloads one): a fresh
    * runner takes the slot and new requests, and the old one finishes what it is serving.
    */
-  async #recycle(slot: Slot): Promise<void> {
+  async #recycle(slot: RunnerSlot): Promise<void> {
     slot.recycling = true;
     const old = slot.process!;
     const oldHeartbeats = slot.heartbeats!;
-    console.error(`[runner-pool] runner-${slot.index} holds ${slot.loaded} versions (cap ${this.#options.maxLoadedVersions}); replacing it`);
+    console.error(`[runner-pool] ${slot.name} holds ${slot.loaded} versions (cap ${this.#maxLoaded(slot)}); replacing it`);
     try {
       await this.#respawn(slot);
       // Requests sent just before the ingress switched ports may still be on their way.
       await new Promise((resolve) => setTimeout(resolve, 250));
-      await this.#drain(oldHeartbeats, 30_000);
+      await drain(oldHeartbeats, 30_000);
       oldHeartbeats.close();
       await old.stop(1000);
     } finally {
@@ -248,57 +431,45 @@ export class RunnerPool {
     }
   }
 
-  /** Waits until a runner that no longer gets new requests has answered all it had. */
-  async #drain(heartbeats: HeartbeatClient, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      try {
-        const beat = await heartbeats.read();
-        if (beat.running.length === 0) return;
-      } catch {
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-
-  get size(): number {
-    return this.#slots.length;
-  }
-
   /** POSTs `body` to `path` on every live runner's admin socket. */
   async broadcast(path: string, body: unknown): Promise<void> {
     await Promise.all(
-      this.#slots
-        .filter((slot) => slot.process?.running && !slot.killedBy && !slot.starting)
+      this.#liveSlots()
+        .filter(isLive)
         .map(async (slot) => {
           const response = await fetch(`http://127.0.0.1:${slot.adminPort}${path}`, {
             method: 'POST',
             headers: { 'content-type': 'application/json', [headers.internal]: this.#options.secret },
             body: JSON.stringify(body),
           });
-          if (!response.ok) throw new Error(`runner-${slot.index} answered ${response.status} to ${path}`);
+          if (!response.ok) throw new Error(`${slot.name} answered ${response.status} to ${path}`);
         }),
     );
   }
 
-  /**
-   * POSTs to the invoke door of the runner in `slot`, waiting (up to `timeoutMs`) for it to come up
-   * when it is being replaced.
-   */
-  async invoke(slot: number, init: { headers: Record<string, string>; body: string }, timeoutMs = 15_000): Promise<Response> {
-    const deadline = Date.now() + timeoutMs;
-    let lastError: unknown = new Error(`runner-${slot} did not come up within ${timeoutMs} ms`);
+  /** The runner that serves a script now: its solo runner while it is a suspect (waiting for it to start), else its shared one. */
+  async #slotFor(target: ScriptRef, deadline: number): Promise<RunnerSlot | null> {
     while (Date.now() < deadline) {
-      const target = this.#slots[slot];
-      if (target.process?.running && !target.killedBy && !target.starting) {
+      if (!this.#suspects.has(target, Date.now())) return this.#shared[runnerSlot(target.accountId, target.namespace, target.script, this.#shared.length)];
+      const solo = this.#soloSlotOf(target);
+      if (solo) return solo;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return null;
+  }
+
+  /**
+   * Runs an invocation (an event the node sends, not a request through the ingress) on the runner
+   * that serves its script, waiting (up to `timeoutMs`) for it to come up when it is being replaced.
+   */
+  async invoke(entry: InFlight, init: { headers: Record<string, string>; body: string }, timeoutMs = 15_000): Promise<Response> {
+    const deadline = Date.now() + timeoutMs;
+    let lastError: unknown = new Error(`no runner for ${entry.namespace}/${entry.script} came up within ${timeoutMs} ms`);
+    while (Date.now() < deadline) {
+      const slot = await this.#slotFor(entry, deadline);
+      if (slot && isLive(slot)) {
         try {
-          return await fetch(`http://127.0.0.1:${target.port}/`, {
-            method: 'POST',
-            headers: { ...init.headers, [headers.internal]: this.#options.secret },
-            body: init.body,
-            signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
-          });
+          return await this.#send(slot, entry, init, deadline);
         } catch (error) {
           lastError = error;
         }
@@ -308,10 +479,74 @@ export class RunnerPool {
     throw lastError;
   }
 
+  async #send(slot: RunnerSlot, entry: InFlight, init: { headers: Record<string, string>; body: string }, deadline: number): Promise<Response> {
+    if (slot.sent.size === 0 && slot.role === 'check') slot.lastAnswerAt = Date.now();
+    slot.sent.set(entry.invocationId, entry);
+    slot.lastUsedAt = Date.now();
+    try {
+      const response = await fetch(`http://127.0.0.1:${slot.port}/`, {
+        method: 'POST',
+        headers: { ...init.headers, [headers.internal]: this.#options.secret },
+        body: init.body,
+        signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
+      });
+      // The answer is read here, so the invocation stays a candidate until it is complete.
+      return new Response(await response.text(), response);
+    } finally {
+      slot.sent.delete(entry.invocationId);
+    }
+  }
+
+  /**
+   * Starts an upload being checked on the check runner, one at a time (so a start-up that never
+   * ends is the only candidate when the runner gets stuck). Answers what went wrong if the runner
+   * was killed or died meanwhile, else the runner's response.
+   */
+  check(entry: InFlight, init: { headers: Record<string, string>; body: string }): Promise<Response | { failure: string }> {
+    const run = async (): Promise<Response | { failure: string }> => {
+      const slot = this.#checker;
+      const deadline = Date.now() + 30_000;
+      while (!isLive(slot) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      const process = slot.process!;
+      try {
+        return await this.#send(slot, entry, init, deadline);
+      } catch (error) {
+        // The connection may break a moment before the process's exit is seen.
+        for (let waited = 0; waited < 1000 && process.running && !this.#endings.has(process); waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+        await Promise.race([process.exited, new Promise((resolve) => setTimeout(resolve, 1000))]);
+        const ending = this.#endings.get(process);
+        if (ending === 'startup') return { failure: `its top-level code ran longer than the ${this.#options.startupCpuMs} ms of CPU time a Worker may use to start, and was stopped` };
+        if (ending === 'died') return { failure: 'starting it used more memory than a Worker may use, and its process was stopped' };
+        throw error;
+      }
+    };
+    const result = this.#checks.then(run, run);
+    this.#checks = result.catch(() => undefined);
+    return result;
+  }
+
   async stop(): Promise<void> {
     this.#stopping = true;
     if (this.#timer) clearInterval(this.#timer);
-    for (const slot of this.#slots) slot.heartbeats?.close();
-    await Promise.all(this.#slots.map((slot) => slot.process?.stop()));
+    if (this.#soloTimer) clearInterval(this.#soloTimer);
+    const slots = this.#liveSlots();
+    for (const slot of slots) slot.heartbeats?.close();
+    await Promise.all(slots.map((slot) => slot.process?.stop()));
   }
 }
+
+/** Waits until a runner that no longer gets new requests has answered all it had. */
+async function drain(heartbeats: HeartbeatClient, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const beat = await heartbeats.read();
+      if (beat.running.length === 0) return;
+    } catch {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+export type { RunnerRole };
