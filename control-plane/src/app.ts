@@ -16,6 +16,7 @@ import { namespaceRoutes } from './routes/namespaces.ts';
 import { secretRoutes } from './routes/script-secrets.ts';
 import { settingsRoutes } from './routes/script-settings.ts';
 import { tagRoutes } from './routes/script-tags.ts';
+import { tokenRoutes } from './routes/tokens.ts';
 import { versionRoutes } from './routes/script-versions.ts';
 import { scriptRoutes } from './routes/scripts.ts';
 
@@ -62,6 +63,7 @@ export function createApp(platform: Platform, internal: Hono) {
   api.route(namespaces, namespaceRoutes);
   api.route('/accounts/:accountId/storage/kv/namespaces', kvRoutes);
   api.route('/accounts/:accountId/workers/scripts', accountScriptRoutes);
+  api.route('/accounts/:accountId/tokens', tokenRoutes);
   api.route('/', identityRoutes);
 
   app.route('/client/v4', api);

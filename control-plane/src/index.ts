@@ -3,7 +3,8 @@ import { asc, count, eq } from 'drizzle-orm';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ensureAccount, registerToken } from './accounts/accounts.ts';
+import { ensureAccount } from './accounts/accounts.ts';
+import { registerToken } from './accounts/token-store.ts';
 import { createApp } from './app.ts';
 import { LocalBlobStore } from './blobs/local-blob-store.ts';
 import { loadOrCreateKey } from './crypto/key-file.ts';
@@ -68,7 +69,11 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   await ensureAccount(db, accountId, 'Default account');
   let generatedToken: string | null = null;
   if (options.apiToken) {
-    await registerToken(db, accountId, options.apiToken, 'root (SWITCHYARD_API_TOKEN)', true);
+    const root = await registerToken(db, accountId, options.apiToken, 'root (SWITCHYARD_API_TOKEN)', true);
+    if (root.revokedAt !== null) {
+      client.close();
+      throw new Error(`SWITCHYARD_API_TOKEN was revoked on ${new Date(root.revokedAt).toISOString()}; revocation is permanent: set a new token.`);
+    }
   } else {
     const [{ tokens }] = await db.select({ tokens: count() }).from(apiTokens).where(eq(apiTokens.accountId, accountId));
     if (tokens === 0) {

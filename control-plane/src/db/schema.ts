@@ -1,4 +1,4 @@
-import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { type AnySQLiteColumn, blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const accounts = sqliteTable('accounts', {
   id: text('id').primaryKey(),
@@ -6,15 +6,25 @@ export const accounts = sqliteTable('accounts', {
   createdAt: integer('created_at').notNull(),
 });
 
-export const apiTokens = sqliteTable('api_tokens', {
-  id: text('id').primaryKey(),
-  accountId: text('account_id').notNull().references(() => accounts.id),
-  tokenHash: text('token_hash').notNull().unique(),
-  name: text('name').notNull(),
-  /** A platform administrator's token: may create accounts and act in any of them. */
-  isAdmin: integer('is_admin', { mode: 'boolean' }).notNull().default(false),
-  createdAt: integer('created_at').notNull(),
-});
+export const apiTokens = sqliteTable(
+  'api_tokens',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').notNull().references(() => accounts.id),
+    tokenHash: text('token_hash').notNull().unique(),
+    name: text('name').notNull(),
+    /** A platform administrator's token: may create accounts and act in any of them. */
+    isAdmin: integer('is_admin', { mode: 'boolean' }).notNull().default(false),
+    createdAt: integer('created_at').notNull(),
+    /** The token that created this one; revoking it revokes this one. Null for tokens the platform registered itself. */
+    parentId: text('parent_id').references((): AnySQLiteColumn => apiTokens.id),
+    canCreateTokens: integer('can_create_tokens', { mode: 'boolean' }).notNull().default(false),
+    expiresAt: integer('expires_at'),
+    revokedAt: integer('revoked_at'),
+    lastUsedAt: integer('last_used_at'),
+  },
+  (table) => [index('api_tokens_parent_id').on(table.parentId), index('api_tokens_account_id').on(table.accountId, table.createdAt)],
+);
 
 export const dispatchNamespaces = sqliteTable(
   'dispatch_namespaces',

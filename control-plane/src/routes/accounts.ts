@@ -1,7 +1,6 @@
 import { asc, eq } from 'drizzle-orm';
 import { Hono, type Context } from 'hono';
-import { randomBytes } from 'node:crypto';
-import { ensureAccount, findAccount, registerToken } from '../accounts/accounts.ts';
+import { ensureAccount, findAccount } from '../accounts/accounts.ts';
 import { randomHexId } from '../crypto/hash.ts';
 import { accounts } from '../db/schema.ts';
 import { errors } from '../http/api-error.ts';
@@ -9,7 +8,7 @@ import { success } from '../http/envelope.ts';
 import { readJson } from '../http/validation.ts';
 import type { AppEnv } from '../platform.ts';
 
-/** Accounts and tokens: what clients call to check a token, and what a platform admin uses to onboard tenants. */
+/** Accounts: what clients call to check a token and find their account, and what a platform admin uses to onboard tenants. */
 export const identityRoutes = new Hono<AppEnv>();
 
 const accountJson = (row: typeof accounts.$inferSelect) => ({
@@ -44,15 +43,6 @@ identityRoutes.post('/accounts', async (c) => {
 });
 
 identityRoutes.get('/accounts/:accountId', async (c) => success(c, accountJson((await findAccount(c.var.platform.db, c.var.accountId))!)));
-
-/** Creates an API token of the account; its value is returned this once and stored only hashed. */
-identityRoutes.post('/accounts/:accountId/tokens', async (c) => {
-  const body = (await readJson(c)) as { name?: unknown } | undefined;
-  if (typeof body?.name !== 'string' || body.name.trim() === '') throw errors.badRequest('A new token needs a "name".', 10001);
-  const value = randomBytes(30).toString('base64url');
-  const row = await registerToken(c.var.platform.db, c.var.accountId, value, body.name);
-  return success(c, { id: row.id, name: row.name, status: 'active', issued_on: new Date(row.createdAt).toISOString(), value });
-});
 
 identityRoutes.get('/memberships', async (c) => {
   const rows = await ownAccounts(c);
