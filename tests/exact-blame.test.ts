@@ -58,7 +58,7 @@ describe('exact blame: a strike, a 1102 or a hold lands only on the script that 
   /** Strikes are written just after the kill: wait until `script` has `count` of them (or time runs out). */
   const strikesOnceWritten = async (script: string, count: number) => {
     let result = await strikesOf(script);
-    for (let i = 0; i < 80 && result.strikes.length < count; i++) {
+    for (let i = 0; i < 400 && result.strikes.length < count; i++) {
       await new Promise((resolve) => setTimeout(resolve, 25));
       result = await strikesOf(script);
     }

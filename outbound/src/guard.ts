@@ -2,9 +2,7 @@ import { WorkerEntrypoint } from 'cloudflare:workers';
 import ownerOutbound from 'switchyard:owner-outbound-worker';
 import { dispatcherConfig, headers, readApiViaBinding, type DispatcherConfig } from '@switchyard/protocol';
 import { egressRules, isForbiddenAddress, isOperatorAllowed, normalHost, ruleRefusal } from './egress.ts';
-import { findRequestContext, type RequestContext } from './request-contexts.ts';
-
-export const defaultSubrequestLimit = 1000;
+import { countSubrequest, findRequestContext, type RequestContext } from './request-contexts.ts';
 
 /** The part of a runner's env the guard uses. */
 interface GuardEnv {
@@ -39,8 +37,7 @@ export class Outbound extends WorkerEntrypoint<GuardEnv> {
     if (isForbiddenAddress(url.hostname) && !isOperatorAllowed(url.hostname, config.egressAllowCidrs)) {
       throw refused(url.host, 'private, loopback and link-local addresses are not reachable from Workers');
     }
-    const limit = context.invocation.limits.subRequests ?? defaultSubrequestLimit;
-    if (++context.subrequests > limit) throw new Error('Too many subrequests.');
+    countSubrequest(context);
     const { accountId, namespace } = context.invocation;
     const refusal = ruleRefusal(normalHost(url.hostname), await egressRules(readApiViaBinding(this.env.CONTROL, config.internalSecret), accountId, namespace));
     if (refusal) throw refused(url.host, refusal);

@@ -8,7 +8,8 @@ import type { Invocation } from '@switchyard/protocol';
  */
 export interface RequestContext {
   invocation: Invocation;
-  subrequests: number;
+  /** Subrequests made so far: shared by an invocation and every script it calls through service bindings. */
+  subrequests: { made: number };
   /** Set when the invocation is done; subrequests from `waitUntil` work stay allowed a while after. */
   expiresAt: number | null;
 }
@@ -17,13 +18,14 @@ const contexts = new Map<string, RequestContext>();
 const graceAfterResponseMs = 30_000;
 let nextSweep = 0;
 
-export function openRequestContext(invocation: Invocation): void {
+/** Opens an invocation's context; a service-binding callee shares its caller's subrequest count. */
+export function openRequestContext(invocation: Invocation, caller?: RequestContext): void {
   const now = Date.now();
   if (now >= nextSweep) {
     for (const [id, context] of contexts) if (context.expiresAt !== null && context.expiresAt < now) contexts.delete(id);
     nextSweep = now + 1000;
   }
-  contexts.set(invocation.id, { invocation, subrequests: 0, expiresAt: null });
+  contexts.set(invocation.id, { invocation, subrequests: caller?.subrequests ?? { made: 0 }, expiresAt: null });
 }
 
 export function closeRequestContext(id: string): void {
@@ -36,4 +38,12 @@ export function findRequestContext(id: string | null): RequestContext | null {
   const context = contexts.get(id);
   if (!context || (context.expiresAt !== null && context.expiresAt < Date.now())) return null;
   return context;
+}
+
+export const defaultSubrequestLimit = 1000;
+
+/** Counts one more subrequest of the invocation; throws (as Cloudflare does) past its limit. */
+export function countSubrequest(context: RequestContext): void {
+  const limit = context.invocation.limits.subRequests ?? defaultSubrequestLimit;
+  if (++context.subrequests.made > limit) throw new Error('Too many subrequests.');
 }

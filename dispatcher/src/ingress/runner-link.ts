@@ -86,27 +86,35 @@ async function portsFor(env: HostEnv, target: DispatchTarget, deadline: number):
 export async function forwardToRunner(env: HostEnv, target: DispatchTarget, request: Request): Promise<Response> {
   const { maxRequestBytes, maxResponseBytes } = hostConfig(env);
   if (Number(request.headers.get('content-length') ?? 0) > maxRequestBytes) return requestTooLarge(maxRequestBytes);
-  const response = await forward(env, target, request.body && !request.headers.has('content-length') ? limitBody(request, maxRequestBytes) : request);
+  // A body without a length is counted as it streams; one that passes the limit is answered 413,
+  // whatever the script made of its cut-off body.
+  const streamed = request.body && !request.headers.has('content-length') ? limitBody(request, maxRequestBytes) : null;
+  const response = await forward(env, target, streamed?.request ?? request);
+  if (streamed?.exceeded()) return requestTooLarge(maxRequestBytes);
   const length = response.headers.get('content-length');
   if (length !== null) return Number(length) > maxResponseBytes ? responseTooLarge(maxResponseBytes) : response;
   if (!response.body) return response;
   return new Response(response.body.pipeThrough(byteLimit(maxResponseBytes, 'response')), response);
 }
 
-/** A stream that fails once more than `limit` bytes went through it. */
-function byteLimit(limit: number, what: string): TransformStream<Uint8Array, Uint8Array> {
+/** A stream that fails once more than `limit` bytes went through it (and calls `onExceeded`). */
+function byteLimit(limit: number, what: string, onExceeded = () => {}): TransformStream<Uint8Array, Uint8Array> {
   let seen = 0;
   return new TransformStream({
     transform(chunk, controller) {
       seen += chunk.byteLength;
-      if (seen > limit) controller.error(new Error(`The ${what} body is larger than the ${limit} bytes this platform allows.`));
-      else controller.enqueue(chunk);
+      if (seen > limit) {
+        onExceeded();
+        controller.error(new Error(`The ${what} body is larger than the ${limit} bytes this platform allows.`));
+      } else controller.enqueue(chunk);
     },
   });
 }
 
-function limitBody(request: Request, limit: number): Request {
-  return new Request(request, { body: request.body!.pipeThrough(byteLimit(limit, 'request')) });
+function limitBody(request: Request, limit: number): { request: Request; exceeded: () => boolean } {
+  let exceeded = false;
+  const body = request.body!.pipeThrough(byteLimit(limit, 'request', () => (exceeded = true)));
+  return { request: new Request(request, { body }), exceeded: () => exceeded };
 }
 
 async function forward(env: HostEnv, target: DispatchTarget, request: Request): Promise<Response> {

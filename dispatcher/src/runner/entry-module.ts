@@ -9,6 +9,7 @@ export const activityBinding = '__switchyard_activity';
  * The isolate's main module: runs the script's handler for each event type (`fetch`, `scheduled`,
  * `queue`) inside the invocation's scope, for module and class (WorkerEntrypoint) scripts alike.
  *
+ * Its service bindings tag each call with the invocation, as `fetch` does (see the guard module).
  * The script gets a context of its own: its `waitUntil` work is tracked here and reported to the
  * runner (which counts the invocation as running until it settles), and ends at most
  * ${backgroundLimitMs} ms after it began, as on Cloudflare. The handler's result is returned only
@@ -16,9 +17,9 @@ export const activityBinding = '__switchyard_activity';
  * while its runner believes it finished. The real context (its props carry the nonce that proves
  * the reports) and the activity binding stay out of the script's reach.
  */
-export function entryModule(userMain: string): string {
+export function entryModule(userMain: string, serviceBindings: string[]): string {
   return `
-import { invocationScope } from './${guardModuleName}';
+import { invocationScope, taggedService } from './${guardModuleName}';
 import * as user from ${JSON.stringify(`./${userMain}`)};
 const handler = user.default;
 const isClass = typeof handler === 'function';
@@ -29,6 +30,7 @@ function scriptEnv(env) {
   if (!view) {
     view = { ...env };
     delete view[activityBinding];
+    for (const name of ${JSON.stringify(serviceBindings)}) view[name] = taggedService(env[name]);
     envViews.set(env, view);
   }
   return view;

@@ -1,5 +1,5 @@
 import type { Invocation, InvokeEvent, InvokeResult, QueueVerdict, WorkerCode } from '@switchyard/protocol';
-import { closeRequestContext, openRequestContext } from '../../../outbound/src/request-contexts.ts';
+import { closeRequestContext, openRequestContext, type RequestContext } from '../../../outbound/src/request-contexts.ts';
 import { matchingAsset } from '../bindings/assets/entrypoint.ts';
 import { userEnv } from '../bindings/registry.ts';
 import { workerThrewException } from '../error-pages.ts';
@@ -52,8 +52,8 @@ export interface InvocationProps {
  * Runs `work` as the invocation: its subrequests are counted, and the heartbeat says it is running
  * (until its response body is sent and its background work has settled, which hold it further).
  */
-async function asInvocation<T>(invocation: Invocation, work: (props: InvocationProps) => Promise<T>): Promise<T> {
-  openRequestContext(invocation);
+async function asInvocation<T>(invocation: Invocation, work: (props: InvocationProps) => Promise<T>, caller?: RequestContext): Promise<T> {
+  openRequestContext(invocation, caller);
   const { release, nonce } = invocationStarted(invocation);
   try {
     return await work({ invocationId: invocation.id, nonce });
@@ -140,9 +140,9 @@ function logException(invocation: Invocation, versionId: string, error: unknown)
 
 /**
  * A `fetch` invocation: serves a matching asset without waking the script, else runs the version
- * in its own isolate and answers 1101 if it throws.
+ * in its own isolate and answers 1101 if it throws. A service-binding call names its `caller`.
  */
-export async function invokeFetch(context: InvokeContext, invocation: Invocation, request: Request): Promise<Response> {
+export async function invokeFetch(context: InvokeContext, invocation: Invocation, request: Request, caller?: RequestContext): Promise<Response> {
   const code = await codeFor(context, invocation);
   if (!code) throw new WorkerNotFoundError(invocation.namespace, invocation.script);
   if (code.assets && code.assets.config.run_worker_first !== true) {
@@ -157,7 +157,7 @@ export async function invokeFetch(context: InvokeContext, invocation: Invocation
       logException(invocation, code.versionId, error);
       return workerThrewException();
     }
-  });
+  }, caller);
 }
 
 /** The Fetcher methods workerd gives a service with `service_binding_extra_handlers`. */

@@ -36,8 +36,9 @@ export function loaderCode(code: WorkerCode, env: Record<string, unknown>, globa
   const modules: Record<string, WorkerLoaderModule> = {};
   for (const module of code.modules) modules[module.name] = loaderModule(module);
   let mainModule = code.mainModule;
+  const services = code.bindings.filter((binding) => binding.type === 'service').map((binding) => binding.name);
   if (code.format === 'service-worker') {
-    modules[shimName] = { js: serviceWorkerShim(code.mainModule, Object.keys(env).filter((name) => name !== activityBinding)) };
+    modules[shimName] = { js: serviceWorkerShim(code.mainModule, Object.keys(env).filter((name) => name !== activityBinding), services) };
     mainModule = shimName;
   } else if (modules[mainModule] && 'cjs' in modules[mainModule]) {
     // A CommonJS entry exports its handlers through module.exports; re-export them as the default.
@@ -45,7 +46,7 @@ export function loaderCode(code: WorkerCode, env: Record<string, unknown>, globa
     mainModule = commonJsEntryName;
   }
   modules[guardModuleName] = { js: guardModule };
-  modules[entryModuleName] = { js: entryModule(mainModule) };
+  modules[entryModuleName] = { js: entryModule(mainModule, services) };
   const flags = code.compatibilityFlags;
   const hasAsyncLocalStorage = flags.includes('nodejs_als') || flags.some((flag) => flag.startsWith('nodejs_compat'));
   return {

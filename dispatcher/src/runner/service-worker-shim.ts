@@ -1,15 +1,19 @@
+import { guardModuleName } from '../../../outbound/src/subrequest-tagging.ts';
+
 /**
  * An ES module that runs a service-worker script (`addEventListener('fetch', ...)`) as a module
  * worker. Its bindings become globals, as the service-worker format has them, before the script's
  * top level runs, which happens when the isolate loads (so start-up errors surface at warm-up).
  * Each event is dispatched to the registered listener as a FetchEvent- or ScheduledEvent-like object.
  */
-export function serviceWorkerShim(bodyPart: string, bindingNames: string[]): string {
+export function serviceWorkerShim(bodyPart: string, bindingNames: string[], serviceBindings: string[]): string {
   return `
 import { env as platformEnv } from 'cloudflare:workers';
+import { taggedService } from './${guardModuleName}';
 const listeners = { fetch: [], scheduled: [] };
 globalThis.addEventListener = (type, listener) => { (listeners[type] ??= []).push(listener); };
 for (const name of ${JSON.stringify(bindingNames)}) globalThis[name] = platformEnv[name];
+for (const name of ${JSON.stringify(serviceBindings)}) globalThis[name] = taggedService(platformEnv[name]);
 await import(${JSON.stringify(`./${bodyPart}`)});
 function listenerFor(type) {
   const listener = listeners[type][0];

@@ -269,14 +269,25 @@ export class RunnerPool {
     try {
       const candidates = slot.role === 'check' ? this.#checkCandidates(slot) : await this.#candidates(slot);
       if (slot.generation !== generation || slot.killedBy || !isLive(slot)) return;
-      const stalledMs = Date.now() - slot.lastAnswerAt;
-      const verdict = judgeStall(candidates, stalledMs, { slackMs: this.#options.slackMs, defaultCpuMs: this.#options.defaultCpuMs });
+      const verdict = judgeStall(candidates, this.#stalledMs(slot), { slackMs: this.#options.slackMs, defaultCpuMs: this.#options.defaultCpuMs });
       if (verdict.action === 'kill') await this.#act(slot, verdict, 'cpu');
     } catch (error) {
       console.error('[runner-pool]', error);
     } finally {
       slot.judging = false;
     }
+  }
+
+  /**
+   * How long a runner has been stuck, in CPU time since its last answered heartbeat where it can be
+   * measured (a loaded machine stretches wall time, not CPU time), else in wall time. A runner that
+   * has not answered for a minute is stuck whatever its CPU time says (stopped, or starved).
+   */
+  #stalledMs(slot: RunnerSlot): number {
+    const wallMs = Date.now() - slot.lastAnswerAt;
+    const cpuNow = slot.meter?.readMs() ?? null;
+    if (cpuNow === null || slot.cpuAtLastAnswer === null || wallMs > 60_000) return wallMs;
+    return cpuNow - slot.cpuAtLastAnswer;
   }
 
   /** On the check runner, the start-up being checked is the only candidate, under the start-up budget. */
@@ -336,7 +347,7 @@ export class RunnerPool {
     }
     const { culprit, others } = verdict;
     const what = culprit ? `${culprit.namespace}/${culprit.script}` : others.length > 0 ? `${others.length} invocations of several scripts, none blamed` : 'nothing in flight';
-    if (!died) console.error(`[runner-pool] ${slot.name} stuck for ${Date.now() - slot.lastAnswerAt} ms running ${what}; killing it`);
+    if (!died) console.error(`[runner-pool] ${slot.name} stuck for ${Date.now() - slot.lastAnswerAt} ms (${Math.round(this.#stalledMs(slot))} ms of CPU) running ${what}; killing it`);
     if (slot.role !== 'check') {
       if (verdict.culprit === null) this.#markSuspects(verdict.suspects);
       await this.#options.onStopped({ port: slot.port, culprit, reason, others }).catch((error) => console.error('[runner-pool]', error));
@@ -391,6 +402,8 @@ export class RunnerPool {
         }
         slot.owner = ref;
         slot.lastUsedAt = now;
+        // Until its process is up, the ingress holds the script's requests (a null port).
+        slot.starting = true;
         changed = true;
         await this.#publishRoutes();
         await this.#spawnWithRetries(slot).catch((error) => console.error(`[runner-pool] ${slot.name} failed to start:`, error));
@@ -404,6 +417,7 @@ export class RunnerPool {
   async #retire(slot: RunnerSlot): Promise<void> {
     slot.killedBy = 'retired';
     slot.owner = null;
+    slot.port = 0;
     slot.heartbeats?.close();
     const process = slot.process;
     slot.process = null;

@@ -51,6 +51,9 @@ export async function removeCgroups(layers: SandboxLayers, instance: string): Pr
   }
 }
 
+/** The /etc/hosts runners see. */
+export const runnerHosts = '127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n';
+
 /** Which containment layers this machine allows for runner processes. */
 export interface SandboxLayers {
   bubblewrap: boolean;
@@ -98,9 +101,12 @@ export function sandboxedCommand(layers: SandboxLayers, name: string, workerd: s
   let command = [workerd, 'serve', configPath, '--experimental'];
   if (layers.bubblewrap) {
     const binary = realpathSync(workerd);
-    const readOnly = ['/usr', '/lib', '/lib64', '/bin', '/etc/ssl', '/etc/ca-certificates', '/etc/resolv.conf', '/etc/hosts', '/etc/nsswitch.conf']
+    const readOnly = ['/usr', '/lib', '/lib64', '/bin', '/etc/ssl', '/etc/ca-certificates', '/etc/resolv.conf', '/etc/nsswitch.conf']
       .filter((path) => existsSync(path))
       .flatMap((path) => ['--ro-bind', path, path]);
+    // The runner resolves the standard loopback names only, never the host's own (internal) names.
+    const hosts = join(dirname(configPath), 'hosts');
+    writeFileSync(hosts, runnerHosts);
     command = [
       bwrap,
       '--die-with-parent',
@@ -120,6 +126,9 @@ export function sandboxedCommand(layers: SandboxLayers, name: string, workerd: s
       'PATH',
       '/usr/bin:/bin',
       ...readOnly,
+      '--ro-bind',
+      hosts,
+      '/etc/hosts',
       '--ro-bind',
       binary,
       '/workerd',
