@@ -2,15 +2,15 @@ import { htmlHandlings, notFoundHandlings } from '@switchyard/protocol';
 import { sha256Hex } from '../crypto/hash.ts';
 import { errors } from '../http/api-error.ts';
 import { coerce, decodeBracketFields } from '../http/bracket-form.ts';
-import { textFields } from '../http/multipart.ts';
+import { assertJsonSize, parseJsonWithin } from '../http/json-limits.ts';
+import { textFieldBytes, textFields } from '../http/multipart.ts';
 import type { Platform } from '../platform.ts';
 import { missingHashes, sessionFromToken, sessionManifest } from '../assets/asset-sessions.ts';
 import { resolveBindings } from './bindings.ts';
 import { moduleTypeOf } from './module-types.ts';
 import { assertTags, type LiveScript } from './script-store.ts';
+import { assertPartsWithinLimits, uploadLimits } from './upload-limits.ts';
 import type { StoredAssets, StoredModule, VersionContent } from './version-content.ts';
-
-export const maxScriptBytes = 10 * 1024 * 1024;
 
 export interface UploadTarget {
   accountId: string;
@@ -19,52 +19,51 @@ export interface UploadTarget {
   previous: LiveScript | null;
 }
 
-/** Reads the `metadata` part of a Worker upload as JSON (or as the SDK's `metadata[...]` fields). */
+const isMetadataField = (field: string) => field === 'metadata' || field.startsWith('metadata[');
+/** The SDK sends modules as `files[]` parts; those are named by their file name. */
+const isFileListField = (field: string) => field === 'files[]' || field === 'files';
+
+/** Reads the `metadata` part of a Worker upload as JSON (or as the SDK's `metadata[...]` fields), within its size and depth limits. */
 export async function readMetadata(form: FormData, required: boolean): Promise<Record<string, unknown>> {
   if (form.getAll('metadata').length > 1) throw errors.badRequest('The upload has more than one "metadata" part: send exactly one.', 10021);
   const part = form.get('metadata');
   if (part === null) {
-    const bracketed = decodeBracketFields(textFields(form), 'metadata');
+    const fields = textFields(form).filter(([field]) => isMetadataField(field));
+    assertJsonSize('The "metadata[...]" fields', textFieldBytes(fields), uploadLimits.metadataBytes, 10021);
+    const bracketed = decodeBracketFields(fields, 'metadata', 10021);
     if (bracketed) return coerce(bracketed) as Record<string, unknown>;
     if (required) throw errors.badRequest('The upload has no "metadata" part: send it as JSON with at least "main_module" or "body_part".', 10021);
     return {};
   }
+  const what = 'The "metadata" part';
+  if (typeof part !== 'string') assertJsonSize(what, part.size, uploadLimits.metadataBytes, 10021);
   const text = typeof part === 'string' ? part : await part.text();
-  let metadata: unknown;
-  try {
-    metadata = JSON.parse(text);
-  } catch {
-    throw errors.badRequest('The "metadata" part is not valid JSON.', 10021);
-  }
+  const metadata = parseJsonWithin(text, { what, maxBytes: uploadLimits.metadataBytes, code: 10021 });
   if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
     throw errors.badRequest('The "metadata" part must be a JSON object.', 10021);
   }
   return metadata as Record<string, unknown>;
 }
 
-const isMetadataField = (field: string) => field === 'metadata' || field.startsWith('metadata[');
-/** The SDK sends modules as `files[]` parts; those are named by their file name. */
-const isFileListField = (field: string) => field === 'files[]' || field === 'files';
-
 /**
  * Stores the module parts of an upload as blobs (before any row names them) and describes them.
- * Every part but the metadata is a module, named by its form field (or file name in `files[]`).
+ * Every part but the metadata is a module, named by its form field (or file name in `files[]`);
+ * the parts are checked against the upload limits, by their sizes, before any is read.
  */
 export async function storeModules(platform: Platform, form: FormData): Promise<StoredModule[]> {
+  const parts = [...form.entries()]
+    .filter(([field]) => !isMetadataField(field))
+    .map(([field, value]) => {
+      const isFile = typeof value !== 'string';
+      const name = isFile && isFileListField(field) ? value.name : field;
+      const contentType = isFile ? value.type : '';
+      return { name, value, contentType, type: moduleTypeOf(name, contentType), size: isFile ? value.size : Buffer.byteLength(value) };
+    });
+  assertPartsWithinLimits(parts);
   const modules: StoredModule[] = [];
-  let total = 0;
-  for (const [field, value] of form.entries()) {
-    if (isMetadataField(field)) continue;
-    const isFile = typeof value !== 'string';
-    const name = isFile && isFileListField(field) ? value.name : field;
-    const bytes = isFile ? new Uint8Array(await value.arrayBuffer()) : new TextEncoder().encode(value);
-    const contentType = isFile ? value.type : '';
-    const type = moduleTypeOf(name, contentType);
-    if (type !== 'sourceMap') total += bytes.byteLength;
-    if (total > maxScriptBytes) {
-      throw errors.tooLarge(10027, `The script's modules exceed the size limit of ${maxScriptBytes / 1024 / 1024} MiB; make the bundle smaller.`);
-    }
+  for (const { name, value, contentType, type } of parts) {
     if (modules.some((module) => module.name === name)) throw errors.badRequest(`Module "${name}" appears more than once in the upload.`, 10021);
+    const bytes = typeof value === 'string' ? new TextEncoder().encode(value) : new Uint8Array(await value.arrayBuffer());
     const blob = sha256Hex(bytes);
     await platform.blobs.put('modules', blob, bytes);
     modules.push({ name, type, contentType: contentType || 'application/octet-stream', blob, size: bytes.byteLength });
