@@ -79,6 +79,33 @@ describe('upload limits: every part and the metadata are bounded', () => {
     assertRefused(await api.call('PATCH', settings, form), 400, 10001, /"settings" part nests arrays and objects more than 64 levels deep/);
   });
 
+  it('refuses annotations over 4 KiB and more than 16 tail consumers, at upload and in settings', async () => {
+    const annotations = { 'workers/message': 'x'.repeat(5000) };
+    assertRefused(await uploadScript(api, 'production', 'annotated', { annotations }), 400, 10021, /annotations is 5022 bytes as JSON; at most 4096/);
+    const consumers = Array.from({ length: 17 }, (_, index) => ({ service: `tail-${index}` }));
+    assertRefused(await uploadScript(api, 'production', 'tailed', { tail_consumers: consumers }), 400, 10021, /lists 17 consumers; a script may have at most 16/);
+    assertRefused(await api.patch(`${scriptPath('settled')}/settings`, { tail_consumers: consumers }), 400, 10021, /at most 16/);
+    const kept = await uploadScript(api, 'production', 'tailed', { tail_consumers: consumers.slice(0, 16), annotations: { 'workers/message': 'ok' } });
+    assert.equal(kept.status, 200, JSON.stringify(kept.body.errors));
+    assert.equal((await api.get(`${scriptPath('tailed')}/settings`)).body.result.tail_consumers.length, 16);
+  });
+
+  it('refuses limits.subrequests above SWITCHYARD_MAX_SUBREQUESTS (default 1000), at upload and in settings', async () => {
+    assertRefused(
+      await uploadScript(api, 'production', 'chatty', { limits: { subrequests: 1001 } }),
+      400,
+      10021,
+      /limits\.subrequests is 1001; this platform allows at most 1000 subrequests per invocation/,
+    );
+    assertRefused(await api.patch(`${scriptPath('settled')}/settings`, { limits: { subrequests: 50_000 } }), 400, 10021, /subrequests is 50000; this platform allows at most 1000/);
+    const form = new FormData();
+    form.append('settings[limits][subrequests]', '2000');
+    assertRefused(await api.call('PATCH', `${scriptPath('settled')}/settings`, form), 400, 10021, /subrequests is 2000/);
+    const allowed = await api.patch(`${scriptPath('settled')}/settings`, { limits: { cpu_ms: 50, subrequests: 1000 } });
+    assert.equal(allowed.status, 200, JSON.stringify(allowed.body.errors));
+    assert.deepEqual(allowed.body.result.limits, { cpu_ms: 50, subrequests: 1000 });
+  });
+
   it('leaves other tenants and the attacker\'s own scripts working', async () => {
     const uploaded = await uploadScript(innocent, 'production', 'bystander', {}, [esModule('index.mjs', 'export default { fetch() { return new Response("still here"); } };')]);
     assert.equal(uploaded.status, 200, JSON.stringify(uploaded.body.errors));

@@ -31,6 +31,8 @@ export interface ControlPlaneOptions {
   nodeToken: string;
   /** The most CPU time a script's settings may ask for (`SWITCHYARD_MAX_CPU_MS`, default 30,000). */
   maxCpuMs?: number;
+  /** The most subrequests a script's settings may ask for (`SWITCHYARD_MAX_SUBREQUESTS`, default 1,000). */
+  maxSubrequests?: number;
 }
 
 export interface ControlPlane {
@@ -61,7 +63,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     changes: new ChangeFeed(db),
     warmUps: new WarmUpBoard(),
     defaultAccountId: accountId,
-    limits: { maxCpuMs: options.maxCpuMs ?? 30_000 },
+    limits: { maxCpuMs: options.maxCpuMs ?? 30_000, maxSubrequests: options.maxSubrequests ?? 1000 },
   };
 
   if (!/^[0-9a-f]{32}$/.test(accountId)) throw new Error(`SWITCHYARD_ACCOUNT_ID must be 32 lowercase hex characters, got "${accountId}"`);

@@ -5,6 +5,7 @@ import type { Database } from './db/index.ts';
 import type { ChangeFeed } from './internal/change-feed.ts';
 import type { WarmUpBoard } from './internal/warm-ups.ts';
 import type { NamespaceRow } from './namespaces/namespace-store.ts';
+import type { PlatformMaxima } from './scripts/script-limits.ts';
 
 /** What every route needs: storage, keys and the nodes' channels, created once at start. */
 export interface Platform {
@@ -19,7 +20,7 @@ export interface Platform {
   /** The account a node's dispatch worker belongs to unless its config names one. */
   defaultAccountId: string;
   /** Platform maxima a script's settings may not exceed. */
-  limits: { maxCpuMs: number };
+  limits: PlatformMaxima;
 }
 
 export interface AppEnv {

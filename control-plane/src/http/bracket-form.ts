@@ -72,7 +72,7 @@ function assign(target: Bag, path: string[], value: string): void {
 }
 
 const booleanFields = new Set(['keep_assets', 'logpush', 'enabled', 'invocation_logs', 'persist', 'run_worker_first', 'trusted_workers']);
-const numberFields = new Set(['cpu_ms', 'head_sampling_rate']);
+const numberFields = new Set(['cpu_ms', 'subrequests', 'head_sampling_rate']);
 
 /** Turns "true"/"false" and numeric strings back into booleans and numbers for the fields that hold them. */
 export function coerce(value: unknown, field = ''): unknown {

@@ -8,8 +8,11 @@ import type { Platform } from '../platform.ts';
 import { missingHashes, sessionFromToken, sessionManifest } from '../assets/asset-sessions.ts';
 import { resolveBindings } from './bindings.ts';
 import { moduleTypeOf } from './module-types.ts';
+import { resolveLimits } from './script-limits.ts';
 import { assertTags, type LiveScript } from './script-store.ts';
+import { readTailConsumers } from './tail-consumers.ts';
 import { assertPartsWithinLimits, uploadLimits } from './upload-limits.ts';
+import { readAnnotations } from './version-annotations.ts';
 import type { StoredAssets, StoredModule, VersionContent } from './version-content.ts';
 
 export interface UploadTarget {
@@ -113,14 +116,7 @@ export async function resolveSettings(
   if (compatibilityDate !== null && (typeof compatibilityDate !== 'string' || !compatibilityDatePattern.test(compatibilityDate))) {
     throw errors.badRequest(`metadata.compatibility_date must be a date written YYYY-MM-DD, got ${JSON.stringify(compatibilityDate)}.`, 10021);
   }
-  const limits = (metadata.limits ?? base?.limits ?? {}) as { cpu_ms?: unknown };
-  if (typeof limits !== 'object' || (limits.cpu_ms !== undefined && (!Number.isInteger(limits.cpu_ms) || (limits.cpu_ms as number) < 1))) {
-    throw errors.badRequest('metadata.limits.cpu_ms must be a positive whole number of milliseconds.', 10021);
-  }
-  const { maxCpuMs } = platform.limits;
-  if (metadata.limits !== undefined && (limits.cpu_ms as number) > maxCpuMs) {
-    throw errors.badRequest(`metadata.limits.cpu_ms is ${limits.cpu_ms} ms; this platform allows at most ${maxCpuMs} ms of CPU time per invocation.`, 10021);
-  }
+  const limits = resolveLimits(metadata.limits ?? base?.limits ?? {}, platform.limits, metadata.limits !== undefined);
   const keepTypes = metadata.keep_bindings === undefined ? [] : stringList(metadata.keep_bindings, 'keep_bindings');
   const bindingsGiven = metadata.bindings !== undefined;
   const bindings = bindingsGiven || keepTypes.length > 0 || !base
@@ -137,12 +133,12 @@ export async function resolveSettings(
     compatibilityDate: compatibilityDate as string | null,
     compatibilityFlags: metadata.compatibility_flags !== undefined ? stringList(metadata.compatibility_flags, 'compatibility_flags') : (base?.compatibilityFlags ?? []),
     usageModel: typeof metadata.usage_model === 'string' ? metadata.usage_model : (base?.usageModel ?? 'standard'),
-    limits: limits as { cpu_ms?: number },
+    limits,
     placement: (metadata.placement as Record<string, unknown>) ?? base?.placement ?? {},
     logpush: typeof metadata.logpush === 'boolean' ? metadata.logpush : (base?.logpush ?? false),
     observability: (metadata.observability as Record<string, unknown>) ?? base?.observability ?? null,
-    tailConsumers: Array.isArray(metadata.tail_consumers) ? metadata.tail_consumers : (base?.tailConsumers ?? []),
-    annotations: typeof metadata.annotations === 'object' && metadata.annotations !== null ? (metadata.annotations as Record<string, unknown>) : {},
+    tailConsumers: metadata.tail_consumers !== undefined && metadata.tail_consumers !== null ? readTailConsumers(metadata.tail_consumers) : (base?.tailConsumers ?? []),
+    annotations: readAnnotations(metadata.annotations),
   };
 }
 
