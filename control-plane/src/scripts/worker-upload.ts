@@ -123,6 +123,8 @@ export async function resolveSettings(
     ? await resolveBindings(metadata.bindings, {
         db: platform.db,
         accountId: target.accountId,
+        namespaceId: target.namespaceId,
+        scriptName: target.scriptName,
         secretBox: platform.secretBox,
         secretScope: `${target.namespaceId}/${target.scriptName}`,
         previous: target.previous?.content.bindings ?? [],
