@@ -5,6 +5,8 @@ import { chmod, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ensureAccount, registerToken } from './accounts/accounts.ts';
 import { createApp } from './app.ts';
+import { BlobCollector } from './blobs/blob-collector.ts';
+import { sweepBlobs } from './blobs/sweep.ts';
 import { LocalBlobStore } from './blobs/local-blob-store.ts';
 import { loadOrCreateKey } from './crypto/key-file.ts';
 import { randomHexId } from './crypto/hash.ts';
@@ -17,6 +19,7 @@ import { createInternalApp } from './internal/internal-app.ts';
 import { accounts, apiTokens } from './db/schema.ts';
 import { createNamespace, findNamespace } from './namespaces/namespace-store.ts';
 import type { Platform } from './platform.ts';
+import { versionBlobReferences } from './scripts/version-blobs.ts';
 
 
 export interface ControlPlaneOptions {
@@ -55,9 +58,11 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   await chmod(databasePath, 0o600);
   if (options.nodeToken.length < 16) throw new Error('SWITCHYARD_NODE_TOKEN must be at least 16 characters.');
   const accountId = options.accountId ?? (await firstAccountId(db)) ?? randomHexId();
+  const blobs = new LocalBlobStore(join(dataDir, 'blobs'));
   const platform: Platform = {
     db,
-    blobs: new LocalBlobStore(join(dataDir, 'blobs')),
+    blobs,
+    blobCollector: new BlobCollector(blobs, versionBlobReferences(db)),
     secretBox: new SecretBox(await loadOrCreateKey(join(dataDir, 'keys', 'secrets.key'))),
     signer: new TokenSigner(await loadOrCreateKey(join(dataDir, 'keys', 'signing.key'))),
     changes: new ChangeFeed(db),
@@ -83,7 +88,12 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   }
 
   await platform.changes.prune();
-  const pruning = setInterval(() => void platform.changes.prune().catch((error) => console.error('[change-feed] pruning:', error)), 3600_000);
+  const housekeeping = () => {
+    void platform.changes.prune().catch((error) => console.error('[change-feed] pruning:', error));
+    void sweepBlobs(platform).catch((error) => console.error('[blobs] sweeping:', error));
+  };
+  housekeeping();
+  const pruning = setInterval(housekeeping, 3600_000);
   pruning.unref();
   const server = await listen(createApp(platform, createInternalApp(platform, options.nodeToken)).fetch, options.host, options.port);
   return {

@@ -1,3 +1,4 @@
+import type { BlobCollector } from './blobs/blob-collector.ts';
 import type { BlobStore } from './blobs/blob-store.ts';
 import type { SecretBox } from './crypto/secret-box.ts';
 import type { TokenSigner } from './crypto/signed-token.ts';
@@ -11,6 +12,8 @@ import type { PlatformMaxima } from './scripts/script-limits.ts';
 export interface Platform {
   db: Database;
   blobs: BlobStore;
+  /** Removes blobs nothing names any more; uploads hold theirs with it. */
+  blobCollector: BlobCollector;
   secretBox: SecretBox;
   signer: TokenSigner;
   /** The durable change feed nodes follow. */

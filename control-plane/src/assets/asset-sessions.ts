@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, lte, sql } from 'drizzle-orm';
 import type { BlobStore } from '../blobs/blob-store.ts';
 import { uuid } from '../crypto/hash.ts';
 import type { TokenSigner } from '../crypto/signed-token.ts';
@@ -97,4 +97,38 @@ export async function sessionFromToken(db: Queryable, signer: TokenSigner, token
 
 export function sessionManifest(row: SessionRow): AssetManifest {
   return JSON.parse(row.manifest) as AssetManifest;
+}
+
+/**
+ * A session's assets are kept, named or not, until its completion token can no longer be used:
+ * the token is issued at the latest when the session expires and lasts as long again.
+ */
+const keptUntil = sql`${assetUploadSessions.expiresAt} + ${sessionTtlSeconds * 1000}`;
+
+/** Store keys of the assets listed by sessions whose uploads may still be deployed. */
+export async function assetKeysOfOpenSessions(db: Queryable, accountId?: string): Promise<Set<string>> {
+  const rows = await db.all<{ key: string }>(sql`
+    select distinct ${assetUploadSessions.accountId} || json_extract(entry.value, '$.hash') as key
+    from ${assetUploadSessions}, json_each(${assetUploadSessions.manifest}) as entry
+    where ${keptUntil} > ${Date.now()} ${accountId === undefined ? sql`` : sql`and ${assetUploadSessions.accountId} = ${accountId}`}`);
+  return new Set(rows.map((row) => row.key));
+}
+
+/** Whether a session whose uploads may still be deployed lists the asset stored under `key`. */
+export async function openSessionListsAsset(db: Queryable, key: string): Promise<boolean> {
+  const [accountId, hash] = [key.slice(0, 32), key.slice(32)];
+  const rows = await db.all(sql`
+    select 1 from ${assetUploadSessions}, json_each(${assetUploadSessions.manifest}) as entry
+    where ${assetUploadSessions.accountId} = ${accountId} and ${keptUntil} > ${Date.now()} and json_extract(entry.value, '$.hash') = ${hash}
+    limit 1`);
+  return rows.length > 0;
+}
+
+export async function closeSession(db: Queryable, sessionId: string): Promise<void> {
+  await db.delete(assetUploadSessions).where(eq(assetUploadSessions.id, sessionId));
+}
+
+/** Deletes sessions whose completion tokens have all expired. */
+export async function pruneClosedSessions(db: Queryable): Promise<void> {
+  await db.delete(assetUploadSessions).where(lte(keptUntil, Date.now()));
 }

@@ -66,6 +66,6 @@ settingsRoutes.patch('/:script/settings', async (c) => {
     tags = patch.tags as string[];
     assertTags(tags);
   }
-  const { live } = await deployVersion(c, name, content, tags);
+  const { live } = await deployVersion(c, name, content, { tags });
   return success(c, settingsObject(live.content, live.tags));
 });

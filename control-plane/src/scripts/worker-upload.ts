@@ -5,6 +5,7 @@ import { coerce, decodeBracketFields } from '../http/bracket-form.ts';
 import { assertJsonSize, parseJsonWithin } from '../http/json-limits.ts';
 import { textFieldBytes, textFields } from '../http/multipart.ts';
 import type { Platform } from '../platform.ts';
+import type { UploadedBlob } from './deploy.ts';
 import { missingHashes, sessionFromToken, sessionManifest } from '../assets/asset-sessions.ts';
 import { resolveBindings } from './bindings.ts';
 import { moduleTypeOf } from './module-types.ts';
@@ -49,11 +50,11 @@ export async function readMetadata(form: FormData, required: boolean): Promise<R
 }
 
 /**
- * Stores the module parts of an upload as blobs (before any row names them) and describes them.
- * Every part but the metadata is a module, named by its form field (or file name in `files[]`);
- * the parts are checked against the upload limits, by their sizes, before any is read.
+ * Reads the module parts of an upload and describes them; their bytes are stored when the version
+ * is deployed. Every part but the metadata is a module, named by its form field (or file name in
+ * `files[]`); the parts are checked against the upload limits, by their sizes, before any is read.
  */
-export async function storeModules(platform: Platform, form: FormData): Promise<StoredModule[]> {
+export async function readModules(form: FormData): Promise<{ modules: StoredModule[]; blobs: UploadedBlob[] }> {
   const parts = [...form.entries()]
     .filter(([field]) => !isMetadataField(field))
     .map(([field, value]) => {
@@ -64,14 +65,15 @@ export async function storeModules(platform: Platform, form: FormData): Promise<
     });
   assertPartsWithinLimits(parts);
   const modules: StoredModule[] = [];
+  const blobs = new Map<string, UploadedBlob>();
   for (const { name, value, contentType, type } of parts) {
     if (modules.some((module) => module.name === name)) throw errors.badRequest(`Module "${name}" appears more than once in the upload.`, 10021);
     const bytes = typeof value === 'string' ? new TextEncoder().encode(value) : new Uint8Array(await value.arrayBuffer());
-    const blob = sha256Hex(bytes);
-    await platform.blobs.put('modules', blob, bytes);
-    modules.push({ name, type, contentType: contentType || 'application/octet-stream', blob, size: bytes.byteLength });
+    const key = sha256Hex(bytes);
+    blobs.set(key, { kind: 'modules', key, bytes });
+    modules.push({ name, type, contentType: contentType || 'application/octet-stream', blob: key, size: bytes.byteLength });
   }
-  return modules;
+  return { modules, blobs: [...blobs.values()] };
 }
 
 /** Chooses the entry point named by `main_module` (modules) or `body_part` (service worker). */
@@ -145,11 +147,14 @@ export async function resolveSettings(
 }
 
 
-/** Resolves `metadata.assets` (a completion token and config) or keeps the previous version's assets. */
-export async function resolveAssets(platform: Platform, target: UploadTarget, metadata: Record<string, unknown>): Promise<StoredAssets | null> {
+/**
+ * Resolves `metadata.assets` (a completion token and config) or keeps the previous version's assets;
+ * `sessionId` names the upload session a completion token completed, which the deploy closes.
+ */
+export async function resolveAssets(platform: Platform, target: UploadTarget, metadata: Record<string, unknown>): Promise<{ assets: StoredAssets | null; sessionId?: string }> {
   const raw = metadata.assets as { jwt?: unknown; config?: unknown } | undefined;
   const previous = target.previous?.content.assets ?? null;
-  if (raw === undefined || raw === null) return metadata.keep_assets === true ? previous : null;
+  if (raw === undefined || raw === null) return { assets: metadata.keep_assets === true ? previous : null };
   if (typeof raw !== 'object') throw errors.badRequest('metadata.assets must be an object with "jwt" and optional "config".', 10021);
   const config = (raw.config ?? {}) as Record<string, unknown>;
   if (typeof config !== 'object' || Array.isArray(config)) throw errors.badRequest('metadata.assets.config must be an object.', 10021);
@@ -161,7 +166,7 @@ export async function resolveAssets(platform: Platform, target: UploadTarget, me
   }
   if (raw.jwt === undefined) {
     if (!previous) throw errors.badRequest('metadata.assets has no "jwt" and the script has no assets to keep: upload them through an assets upload session first.', 10021);
-    return { manifest: previous.manifest, config };
+    return { assets: { manifest: previous.manifest, config } };
   }
   if (typeof raw.jwt !== 'string') throw errors.badRequest('metadata.assets.jwt must be the completion token of an assets upload session.', 10021);
   const session = await sessionFromToken(platform.db, platform.signer, raw.jwt, 'assets-complete');
@@ -174,7 +179,7 @@ export async function resolveAssets(platform: Platform, target: UploadTarget, me
   const manifest = sessionManifest(session);
   const missing = await missingHashes(platform.blobs, target.accountId, manifest);
   if (missing.length > 0) throw errors.badRequest(`${missing.length} assets of the upload session were never uploaded (for example ${missing[0]}).`, 10021);
-  return { manifest, config };
+  return { assets: { manifest, config }, sessionId: session.id };
 }
 
 export function assertAssetsBinding(content: Pick<VersionContent, 'bindings' | 'assets'>): void {
@@ -184,13 +189,17 @@ export function assertAssetsBinding(content: Pick<VersionContent, 'bindings' | '
   }
 }
 
-/** Builds the whole new version from a multipart Worker upload. */
-export async function versionFromUpload(platform: Platform, target: UploadTarget, form: FormData): Promise<{ content: VersionContent; tags?: string[] }> {
+/** Builds the whole new version from a multipart Worker upload; nothing is stored yet. */
+export async function versionFromUpload(
+  platform: Platform,
+  target: UploadTarget,
+  form: FormData,
+): Promise<{ content: VersionContent; tags?: string[]; blobs: UploadedBlob[]; assetSession?: string }> {
   const metadata = await readMetadata(form, true);
-  const modules = await storeModules(platform, form);
+  const { modules, blobs } = await readModules(form);
   const entry = entryPoint(metadata, modules);
   const settings = await resolveSettings(platform, target, metadata, null);
-  const assets = await resolveAssets(platform, target, metadata);
+  const { assets, sessionId } = await resolveAssets(platform, target, metadata);
   const content: VersionContent = { ...entry, ...settings, assets };
   assertAssetsBinding(content);
   let tags: string[] | undefined;
@@ -198,5 +207,5 @@ export async function versionFromUpload(platform: Platform, target: UploadTarget
     tags = stringList(metadata.tags, 'tags');
     assertTags(tags);
   }
-  return { content, tags };
+  return { content, tags, blobs, assetSession: sessionId };
 }
