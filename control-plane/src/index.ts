@@ -36,6 +36,8 @@ export interface ControlPlaneOptions {
   maxCpuMs?: number;
   /** The most subrequests a script's settings may ask for (`SWITCHYARD_MAX_SUBREQUESTS`, default 1,000). */
   maxSubrequests?: number;
+  /** The MiB each account may store: script blobs, assets and version rows (`SWITCHYARD_ACCOUNT_STORAGE_MB`, default 1,024). */
+  accountStorageMb?: number;
 }
 
 export interface ControlPlane {
@@ -69,6 +71,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     warmUps: new WarmUpBoard(),
     defaultAccountId: accountId,
     limits: { maxCpuMs: options.maxCpuMs ?? 30_000, maxSubrequests: options.maxSubrequests ?? 1000 },
+    storageQuotaBytes: (options.accountStorageMb ?? 1024) * 1024 * 1024,
   };
 
   if (!/^[0-9a-f]{32}$/.test(accountId)) throw new Error(`SWITCHYARD_ACCOUNT_ID must be 32 lowercase hex characters, got "${accountId}"`);

@@ -24,6 +24,8 @@ export interface Platform {
   defaultAccountId: string;
   /** Platform maxima a script's settings may not exceed. */
   limits: PlatformMaxima;
+  /** The bytes each account may store (`SWITCHYARD_ACCOUNT_STORAGE_MB`; see accounts/storage-quota.ts). */
+  storageQuotaBytes: number;
 }
 
 export interface AppEnv {

@@ -1,4 +1,4 @@
-import { pruneClosedSessions } from '../assets/asset-sessions.ts';
+import { pruneClosedSessions } from '../assets/session-assets.ts';
 import type { Platform } from '../platform.ts';
 
 /**

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { BlobKind, BlobRef } from '../blobs/blob-store.ts';
 import { uuid } from '../crypto/hash.ts';
+import { assertStorageQuota } from '../accounts/storage-quota.ts';
 import { errors } from '../http/api-error.ts';
 import { settleChange } from '../internal/announce.ts';
 import type { AppEnv, Platform } from '../platform.ts';
@@ -19,8 +20,9 @@ export interface UploadedBlob {
 /**
  * Makes `content` the live version of script `name` of the request's namespace: its new blobs
  * stored, checked and warmed on the nodes under its final id, stored in one transaction, and
- * applied by every connected node before the caller acknowledges it. The blobs it names are held
- * against collection throughout; if it is refused, those nothing else names are removed again.
+ * applied by every connected node before the caller acknowledges it. It is refused first if it
+ * would take the account past its storage quota. The blobs it names are held against collection
+ * throughout; if it is refused, those nothing else names are removed again.
  */
 export async function deployVersion(
   c: Context<AppEnv>,
@@ -30,6 +32,8 @@ export async function deployVersion(
 ): Promise<{ live: LiveScript; startupTimeMs: number }> {
   const { platform, namespace, accountId } = c.var;
   const refs = versionBlobRefs(accountId, content);
+  const storageQuota = platform.storageQuotaBytes;
+  await assertStorageQuota(platform.db, storageQuota, accountId, { blobs: refs, rowBytes: Buffer.byteLength(JSON.stringify(content)) });
   return platform.blobCollector.holding(refs, async () => {
     for (const blob of options.blobs ?? []) await platform.blobs.put(blob.kind, blob.key, blob.bytes);
     await assertBlobsPresent(platform, refs);
@@ -45,6 +49,7 @@ export async function deployVersion(
       versionId,
       createdAt,
       assetSession: options.assetSession,
+      storageQuota,
     });
     await settleChange(c);
     return { live, startupTimeMs };

@@ -3,6 +3,7 @@ import { sha256Hex, uuid } from '../crypto/hash.ts';
 import type { Database, Queryable } from '../db/index.ts';
 import { scriptLogs, scriptStrikes, scriptTags, scriptVersions, scripts } from '../db/schema.ts';
 import { errors } from '../http/api-error.ts';
+import { assertStorageQuota } from '../accounts/storage-quota.ts';
 import { closeSession } from '../assets/asset-sessions.ts';
 import type { BlobId } from '../blobs/blob-collector.ts';
 import type { VersionContent } from './version-content.ts';
@@ -61,10 +62,22 @@ export async function listTags(db: Queryable, scriptId: string): Promise<string[
  * Writes a new version and makes it live, in one transaction: readers see the previous version or
  * this one, never a mix. The blobs it names must already be stored. `assetSession`, the assets
  * upload session whose completion token it deploys, is closed with it: a completion deploys once.
+ * With `storageQuota` (bytes), a version that would take the account past it is refused, checked
+ * in the same transaction so that concurrent uploads cannot pass it together.
  */
 export async function writeVersion(
   db: Database,
-  input: { accountId: string; namespaceId: string; name: string; content: VersionContent; tags?: string[]; versionId?: string; createdAt?: number; assetSession?: string },
+  input: {
+    accountId: string;
+    namespaceId: string;
+    name: string;
+    content: VersionContent;
+    tags?: string[];
+    versionId?: string;
+    createdAt?: number;
+    assetSession?: string;
+    storageQuota?: number;
+  },
 ): Promise<LiveScript> {
   return db.transaction(
     async (tx) => {
@@ -78,11 +91,13 @@ export async function writeVersion(
       }
       const [{ last }] = await tx.select({ last: max(scriptVersions.number) }).from(scriptVersions).where(eq(scriptVersions.scriptId, script.id));
       const text = JSON.stringify(input.content);
+      const refs = versionBlobRefs(input.accountId, input.content);
+      if (input.storageQuota !== undefined) await assertStorageQuota(tx, input.storageQuota, input.accountId, { blobs: refs, rowBytes: Buffer.byteLength(text) });
       const [version] = await tx
         .insert(scriptVersions)
         .values({ id: input.versionId ?? uuid(), scriptId: script.id, number: (last ?? 0) + 1, createdAt: now, content: text, etag: sha256Hex(text) })
         .returning();
-      await recordVersionBlobs(tx, version.id, input.accountId, versionBlobRefs(input.accountId, input.content));
+      await recordVersionBlobs(tx, version.id, input.accountId, refs);
       [script] = await tx.update(scripts).set({ currentVersionId: version.id, modifiedAt: now }).where(eq(scripts.id, script.id)).returning();
       if (input.tags) await replaceTags(tx, script.id, input.tags);
       if (input.assetSession) await closeSession(tx, input.assetSession);

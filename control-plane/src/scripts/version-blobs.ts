@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { assetBlobKey } from '../assets/asset-hash.ts';
-import { assetKeysOfOpenSessions, openSessionListsAsset } from '../assets/asset-sessions.ts';
+import { assetKeysOfOpenSessions, openSessionListsAsset } from '../assets/session-assets.ts';
 import type { BlobId, BlobReferences } from '../blobs/blob-collector.ts';
 import type { BlobRef } from '../blobs/blob-store.ts';
 import type { Queryable } from '../db/index.ts';
@@ -50,7 +50,7 @@ export function versionBlobReferences(db: Queryable): BlobReferences {
     async referencedKeys(kind) {
       const rows = await db.selectDistinct({ key: versionBlobs.key }).from(versionBlobs).where(eq(versionBlobs.kind, kind));
       const keys = new Set(rows.map((row) => row.key));
-      if (kind === 'assets') for (const key of await assetKeysOfOpenSessions(db)) keys.add(key);
+      if (kind === 'assets') for (const key of (await assetKeysOfOpenSessions(db)).keys()) keys.add(key);
       return keys;
     },
   };
