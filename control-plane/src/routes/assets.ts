@@ -52,12 +52,12 @@ assetUploadRoutes.post('/', async (c) => {
     const raw = typeof value === 'string' ? Buffer.from(value) : Buffer.from(await value.arrayBuffer());
     const bytes = base64 ? Buffer.from(raw.toString('latin1'), 'base64') : raw;
     if (bytes.byteLength > maxAssetBytes) throw errors.tooLarge(10001, `Asset ${path} is larger than 25 MiB.`);
+    if (!assetHashMatches(hash, path, bytes)) {
+      throw errors.badRequest(`The content uploaded for ${path} does not match its hash ${hash}.`, 10001);
+    }
     // The session was admitted against the storage quota by the sizes its manifest declared.
     if (bytes.byteLength !== manifest[path].size) {
       throw errors.badRequest(`Asset ${path} is ${bytes.byteLength} bytes, but the upload session's manifest says ${manifest[path].size}: start a session with its real size.`, 10001);
-    }
-    if (!assetHashMatches(hash, path, bytes)) {
-      throw errors.badRequest(`The content uploaded for ${path} does not match its hash ${hash}.`, 10001);
     }
     await platform.blobs.put('assets', assetBlobKey(session.accountId, hash), bytes);
   }
