@@ -91,13 +91,12 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   }
 
   await platform.changes.prune();
-  const housekeeping = () => {
-    void platform.changes.prune().catch((error) => console.error('[change-feed] pruning:', error));
-    void sweepBlobs(platform).catch((error) => console.error('[blobs] sweeping:', error));
-  };
-  housekeeping();
-  const pruning = setInterval(housekeeping, 3600_000);
+  const pruning = setInterval(() => void platform.changes.prune().catch((error) => console.error('[change-feed] pruning:', error)), 3600_000);
   pruning.unref();
+  const sweep = () => void sweepBlobs(platform).catch((error) => console.error('[blobs] sweeping:', error));
+  sweep();
+  const sweeping = setInterval(sweep, 3600_000);
+  sweeping.unref();
   const server = await listen(createApp(platform, createInternalApp(platform, options.nodeToken)).fetch, options.host, options.port);
   return {
     url: urlOf(server, options.host),
@@ -106,6 +105,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     platform,
     async close() {
       clearInterval(pruning);
+      clearInterval(sweeping);
       (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       await new Promise<void>((done) => server.close(() => done()));
       client.close();

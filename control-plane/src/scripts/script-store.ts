@@ -253,7 +253,7 @@ export async function deleteVersion(db: Database, scriptId: string, versionId: s
       const [version] = await tx.select({ id: scriptVersions.id }).from(scriptVersions).where(and(eq(scriptVersions.id, versionId), eq(scriptVersions.scriptId, scriptId)));
       if (!script || !version) return null;
       if (script.currentVersionId === versionId) {
-        throw errors.conflict(10063, `Version "${versionId}" is the live version of "${script.name}": deploy another version first (POST .../deployments), or delete the script.`);
+        throw errors.conflict(10063, `Version "${versionId}" is the live version of "${script.name}": deploy another version first (POST …/deployments), or delete the script.`);
       }
       const blobs = await forgetVersionBlobs(tx, [versionId]);
       await tx.delete(scriptVersions).where(eq(scriptVersions.id, versionId));
