@@ -31,7 +31,7 @@ async function readSettingsPatch(c: Context<AppEnv>): Promise<Record<string, unk
     const part = form.get('settings');
     if (part === null) {
       const fields = textFields(form).filter(([field]) => field.startsWith('settings['));
-      assertJsonSize('The "settings[...]" fields', textFieldBytes(fields), maxBytes, 10001);
+      assertJsonSize('The total of the "settings[...]" fields', textFieldBytes(fields), maxBytes, 10001);
       const bracketed = decodeBracketFields(fields, 'settings', 10001);
       if (!bracketed) throw errors.badRequest('The multipart body needs a "settings" part holding JSON.', 10001);
       return coerce(bracketed) as Record<string, unknown>;

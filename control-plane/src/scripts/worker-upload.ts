@@ -33,7 +33,7 @@ export async function readMetadata(form: FormData, required: boolean): Promise<R
   const part = form.get('metadata');
   if (part === null) {
     const fields = textFields(form).filter(([field]) => isMetadataField(field));
-    assertJsonSize('The "metadata[...]" fields', textFieldBytes(fields), uploadLimits.metadataBytes, 10021);
+    assertJsonSize('The total of the "metadata[...]" fields', textFieldBytes(fields), uploadLimits.metadataBytes, 10021);
     const bracketed = decodeBracketFields(fields, 'metadata', 10021);
     if (bracketed) return coerce(bracketed) as Record<string, unknown>;
     if (required) throw errors.badRequest('The upload has no "metadata" part: send it as JSON with at least "main_module" or "body_part".', 10021);
