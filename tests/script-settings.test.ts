@@ -199,6 +199,8 @@ describe('dispatch namespace scripts: bindings, secrets, settings, tags', () => 
         ['cpu_ms over the maximum', { limits: { cpu_ms: 1e9 } }, /cpu_ms is 1000000000 ms; this platform allows at most 30000 ms/],
         ['tags', { tags: Array.from({ length: 9 }, (_, i) => `t${i}`) }, /at most 8 tags/],
         ['binding type', { bindings: [{ type: 'queue', name: 'Q' }] }, /unknown type "queue"/],
+        ['service binding to a missing script', { bindings: [{ type: 'service', name: 'GHOST', service: 'nowhere' }] }, /service binding 'GHOST'\. Target script 'nowhere' not found/],
+        ['subrequests over the maximum', { limits: { subrequests: 1001 } }, /subrequests is 1001; this platform allows at most 1000 subrequests/],
         ['not an object', ['compatibility_date'], /must be a JSON object/],
       ];
       for (const [label, body, message] of cases) {

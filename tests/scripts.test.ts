@@ -142,6 +142,18 @@ describe('dispatch namespace scripts: upload, versions, details', () => {
       ]);
     });
 
+    it('binds a service only to a script of the same namespace that exists, or to itself', async () => {
+      const ns = await newNamespace('up-service-target');
+      const other = await newNamespace('up-service-elsewhere');
+      assert.equal((await uploadScript(api, other, 'backend', {}, [helloWorker('elsewhere')])).status, 200);
+      const elsewhere = await uploadScript(api, ns, 'frontend', { bindings: [{ type: 'service', name: 'API', service: 'backend' }] });
+      assert.equal(elsewhere.status, 400);
+      assert.equal(elsewhere.body.errors[0].code, 10143);
+      assert.match(elsewhere.body.errors[0].message, /service binding 'API'\. Target script 'backend' not found/);
+      const itself = await uploadScript(api, ns, 'recursive', { bindings: [{ type: 'service', name: 'SELF', service: 'recursive' }] });
+      assert.equal(itself.status, 200, JSON.stringify(itself.body.errors));
+    });
+
     it('takes an assets binding with uploaded assets, and rejects one without', async () => {
       const ns = await newNamespace('up-assets');
       const without = await uploadScript(api, ns, 'site', { bindings: [{ type: 'assets', name: 'ASSETS' }] });
@@ -285,6 +297,13 @@ describe('dispatch namespace scripts: upload, versions, details', () => {
         form: () => workerForm({ main_module: 'worker.mjs', bindings: [{ type: 'kv_namespace', name: 'KV', namespace_id: '0'.repeat(32) }] }, [helloWorker()]),
         status: 400,
         message: /KV namespace "0{32}" does not exist/,
+      },
+      {
+        label: 'a service binding to a script that does not exist',
+        form: () => workerForm({ main_module: 'worker.mjs', bindings: [{ type: 'service', name: 'BACKEND', service: 'not-deployed' }] }, [helloWorker()]),
+        status: 400,
+        code: 10143,
+        message: /Could not resolve service binding 'BACKEND'\. Target script 'not-deployed' not found in this dispatch namespace: upload 'not-deployed' first/,
       },
       { label: 'modules over 10 MiB', form: () => workerForm({ main_module: 'worker.mjs' }, [helloWorker(), bigModule()]), status: 413, code: 10027, message: /10 MiB/ },
       {

@@ -6,6 +6,8 @@ import { join, resolve } from 'node:path';
 import { ensureAccount } from './accounts/accounts.ts';
 import { registerToken } from './accounts/token-store.ts';
 import { createApp } from './app.ts';
+import { BlobCollector } from './blobs/blob-collector.ts';
+import { sweepBlobs } from './blobs/sweep.ts';
 import { LocalBlobStore } from './blobs/local-blob-store.ts';
 import { loadOrCreateKey } from './crypto/key-file.ts';
 import { randomHexId } from './crypto/hash.ts';
@@ -18,6 +20,7 @@ import { createInternalApp } from './internal/internal-app.ts';
 import { accounts, apiTokens } from './db/schema.ts';
 import { createNamespace, findNamespace } from './namespaces/namespace-store.ts';
 import type { Platform } from './platform.ts';
+import { versionBlobReferences } from './scripts/version-blobs.ts';
 
 
 export interface ControlPlaneOptions {
@@ -32,6 +35,10 @@ export interface ControlPlaneOptions {
   nodeToken: string;
   /** The most CPU time a script's settings may ask for (`SWITCHYARD_MAX_CPU_MS`, default 30,000). */
   maxCpuMs?: number;
+  /** The most subrequests a script's settings may ask for (`SWITCHYARD_MAX_SUBREQUESTS`, default 1,000). */
+  maxSubrequests?: number;
+  /** The MiB each account may store: script blobs, assets and version rows (`SWITCHYARD_ACCOUNT_STORAGE_MB`, default 1,024). */
+  accountStorageMb?: number;
 }
 
 export interface ControlPlane {
@@ -54,15 +61,18 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   await chmod(databasePath, 0o600);
   if (options.nodeToken.length < 16) throw new Error('SWITCHYARD_NODE_TOKEN must be at least 16 characters.');
   const accountId = options.accountId ?? (await firstAccountId(db)) ?? randomHexId();
+  const blobs = new LocalBlobStore(join(dataDir, 'blobs'));
   const platform: Platform = {
     db,
-    blobs: new LocalBlobStore(join(dataDir, 'blobs')),
+    blobs,
+    blobCollector: new BlobCollector(blobs, versionBlobReferences(db)),
     secretBox: new SecretBox(await loadOrCreateKey(join(dataDir, 'keys', 'secrets.key'))),
     signer: new TokenSigner(await loadOrCreateKey(join(dataDir, 'keys', 'signing.key'))),
     changes: new ChangeFeed(db),
     warmUps: new WarmUpBoard(),
     defaultAccountId: accountId,
-    limits: { maxCpuMs: options.maxCpuMs ?? 30_000 },
+    limits: { maxCpuMs: options.maxCpuMs ?? 30_000, maxSubrequests: options.maxSubrequests ?? 1000 },
+    storageQuotaBytes: (options.accountStorageMb ?? 1024) * 1024 * 1024,
   };
 
   if (!/^[0-9a-f]{32}$/.test(accountId)) throw new Error(`SWITCHYARD_ACCOUNT_ID must be 32 lowercase hex characters, got "${accountId}"`);
@@ -88,6 +98,10 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   await platform.changes.prune();
   const pruning = setInterval(() => void platform.changes.prune().catch((error) => console.error('[change-feed] pruning:', error)), 3600_000);
   pruning.unref();
+  const sweep = () => void sweepBlobs(platform).catch((error) => console.error('[blobs] sweeping:', error));
+  sweep();
+  const sweeping = setInterval(sweep, 3600_000);
+  sweeping.unref();
   const server = await listen(createApp(platform, createInternalApp(platform, options.nodeToken)).fetch, options.host, options.port);
   return {
     url: urlOf(server, options.host),
@@ -96,6 +110,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     platform,
     async close() {
       clearInterval(pruning);
+      clearInterval(sweeping);
       (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       await new Promise<void>((done) => server.close(() => done()));
       client.close();

@@ -1,3 +1,4 @@
+import type { BlobCollector } from './blobs/blob-collector.ts';
 import type { BlobStore } from './blobs/blob-store.ts';
 import type { SecretBox } from './crypto/secret-box.ts';
 import type { TokenSigner } from './crypto/signed-token.ts';
@@ -5,11 +6,14 @@ import type { Database } from './db/index.ts';
 import type { ChangeFeed } from './internal/change-feed.ts';
 import type { WarmUpBoard } from './internal/warm-ups.ts';
 import type { NamespaceRow } from './namespaces/namespace-store.ts';
+import type { PlatformMaxima } from './scripts/script-limits.ts';
 
 /** What every route needs: storage, keys and the nodes' channels, created once at start. */
 export interface Platform {
   db: Database;
   blobs: BlobStore;
+  /** Removes blobs nothing names any more; uploads hold theirs with it. */
+  blobCollector: BlobCollector;
   secretBox: SecretBox;
   signer: TokenSigner;
   /** The durable change feed nodes follow. */
@@ -19,7 +23,9 @@ export interface Platform {
   /** The account a node's dispatch worker belongs to unless its config names one. */
   defaultAccountId: string;
   /** Platform maxima a script's settings may not exceed. */
-  limits: { maxCpuMs: number };
+  limits: PlatformMaxima;
+  /** The bytes each account may store (`SWITCHYARD_ACCOUNT_STORAGE_MB`; see accounts/storage-quota.ts). */
+  storageQuotaBytes: number;
 }
 
 export interface AppEnv {

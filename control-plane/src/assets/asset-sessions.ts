@@ -1,16 +1,17 @@
 import { eq } from 'drizzle-orm';
-import type { BlobStore } from '../blobs/blob-store.ts';
+import { assertStorageQuota } from '../accounts/storage-quota.ts';
+import type { BlobRef, BlobStore } from '../blobs/blob-store.ts';
 import { uuid } from '../crypto/hash.ts';
 import type { TokenSigner } from '../crypto/signed-token.ts';
-import type { Queryable } from '../db/index.ts';
+import type { Database, Queryable } from '../db/index.ts';
 import { assetUploadSessions } from '../db/schema.ts';
 import { errors } from '../http/api-error.ts';
 import type { AssetsManifestEntry } from '../scripts/version-content.ts';
 import { assetBlobKey, isAssetHash } from './asset-hash.ts';
+import { sessionTtlSeconds } from './session-assets.ts';
 
 export const maxAssetFiles = 20_000;
 export const maxAssetBytes = 25 * 1024 * 1024;
-const sessionTtlSeconds = 3600;
 const bucketMaxFiles = 50;
 const bucketMaxBytes = 40 * 1024 * 1024;
 
@@ -39,10 +40,10 @@ export function validateManifest(raw: unknown): AssetManifest {
 /**
  * Starts an upload session: answers the hashes the account has not stored yet, grouped in
  * buckets, and a token to upload them with. If nothing is missing the token is already the
- * completion token.
+ * completion token. The session's assets count toward the account's storage quota from now on.
  */
 export async function createSession(
-  platform: { db: Queryable; blobs: BlobStore; signer: TokenSigner },
+  platform: { db: Database; blobs: BlobStore; signer: TokenSigner; storageQuotaBytes: number },
   owner: { accountId: string; namespaceId: string; scriptName: string },
   manifest: AssetManifest,
 ) {
@@ -54,7 +55,14 @@ export async function createSession(
     createdAt: now,
     expiresAt: now + sessionTtlSeconds * 1000,
   };
-  await platform.db.insert(assetUploadSessions).values(session);
+  const assets = Object.values(manifest).map((entry): BlobRef => ({ kind: 'assets', key: assetBlobKey(owner.accountId, entry.hash), size: entry.size }));
+  await platform.db.transaction(
+    async (tx) => {
+      await assertStorageQuota(tx, platform.storageQuotaBytes, owner.accountId, { blobs: assets, rowBytes: 0 });
+      await tx.insert(assetUploadSessions).values(session);
+    },
+    { behavior: 'immediate' },
+  );
   const missing = await missingHashes(platform.blobs, owner.accountId, manifest);
   if (missing.length === 0) return { jwt: completionToken(platform.signer, session.id), buckets: [] as string[][] };
   return { jwt: platform.signer.sign({ typ: 'assets-upload', sid: session.id }, sessionTtlSeconds), buckets: toBuckets(missing, manifest) };
@@ -97,4 +105,8 @@ export async function sessionFromToken(db: Queryable, signer: TokenSigner, token
 
 export function sessionManifest(row: SessionRow): AssetManifest {
   return JSON.parse(row.manifest) as AssetManifest;
+}
+
+export async function closeSession(db: Queryable, sessionId: string): Promise<void> {
+  await db.delete(assetUploadSessions).where(eq(assetUploadSessions.id, sessionId));
 }

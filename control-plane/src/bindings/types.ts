@@ -6,6 +6,9 @@ import type { StoredBinding } from '../scripts/version-content.ts';
 export interface BindingContext {
   db: Queryable;
   accountId: string;
+  /** The dispatch namespace and script the bindings are for. */
+  namespaceId: string;
+  scriptName: string;
   secretBox: SecretBox;
   /** Authenticated data for sealing secrets: ties a sealed value to its script. */
   secretScope: string;

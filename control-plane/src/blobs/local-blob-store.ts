@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { access, mkdir, open, readFile, rename } from 'node:fs/promises';
+import { access, mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isBlobKey, type BlobKind, type BlobStore } from './blob-store.ts';
 
@@ -51,8 +51,34 @@ export class LocalBlobStore implements BlobStore {
     }
   }
 
+  async delete(kind: BlobKind, key: string): Promise<void> {
+    try {
+      await unlink(this.#path(kind, key));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+
+  /** Keys of the files under `<root>/<kind>/`; files being written (dot-named temporaries) are not blobs yet. */
+  async *list(kind: BlobKind): AsyncIterable<string> {
+    for (const prefix of await entriesOf(join(this.#root, kind))) {
+      for (const name of await entriesOf(join(this.#root, kind, prefix))) {
+        if (isBlobKey(name) && name.startsWith(prefix)) yield name;
+      }
+    }
+  }
+
   #path(kind: BlobKind, key: string): string {
     if (!isBlobKey(key)) throw new Error(`invalid blob key ${JSON.stringify(key)}`);
     return join(this.#root, kind, key.slice(0, 2), key);
+  }
+}
+
+async function entriesOf(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
   }
 }

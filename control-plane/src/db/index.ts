@@ -6,7 +6,7 @@ import * as schema from './schema.ts';
 
 export type Database = LibSQLDatabase<typeof schema>;
 /** A database or an open transaction on it: what store functions accept. */
-export type Queryable = Pick<Database, 'select' | 'insert' | 'update' | 'delete' | 'run' | 'all' | 'get'>;
+export type Queryable = Pick<Database, 'select' | 'selectDistinct' | 'insert' | 'update' | 'delete' | 'run' | 'all' | 'get'>;
 
 const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url));
 

@@ -85,6 +85,27 @@ export const scriptVersions = sqliteTable(
   (table) => [uniqueIndex('script_versions_script_number').on(table.scriptId, table.number)],
 );
 
+/**
+ * The blobs each version names, written in the same transaction as the version and deleted with
+ * it: what blob collection asks ("does anything still name this blob?") and what an account's
+ * stored bytes are summed from. `key` is the blob store key (asset keys carry the account id).
+ */
+export const versionBlobs = sqliteTable(
+  'version_blobs',
+  {
+    versionId: text('version_id').notNull(),
+    accountId: text('account_id').notNull(),
+    kind: text('kind', { enum: ['modules', 'assets'] }).notNull(),
+    key: text('key').notNull(),
+    size: integer('size').notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.versionId, table.kind, table.key] }),
+    index('version_blobs_kind_key').on(table.kind, table.key),
+    index('version_blobs_account').on(table.accountId),
+  ],
+);
+
 export const scriptTags = sqliteTable(
   'script_tags',
   {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ApiError } from './api-error.ts';
 import { coerce, decodeBracketFields } from './bracket-form.ts';
 
 describe('decodeBracketFields', () => {
@@ -18,7 +19,7 @@ describe('decodeBracketFields', () => {
       ['metadata[limits][cpu_ms]', '50'],
       ['other', 'ignored'],
     ];
-    assert.deepEqual(coerce(decodeBracketFields(entries, 'metadata')), {
+    assert.deepEqual(coerce(decodeBracketFields(entries, 'metadata', 10021)), {
       main_module: 'worker.mjs',
       bindings: [
         { type: 'plain_text', name: 'A', text: 'b' },
@@ -31,7 +32,16 @@ describe('decodeBracketFields', () => {
   });
 
   it('answers undefined when no field uses the root', () => {
-    assert.equal(decodeBracketFields([['metadata', '{}']], 'metadata'), undefined);
+    assert.equal(decodeBracketFields([['metadata', '{}']], 'metadata', 10021), undefined);
+  });
+
+  it('refuses a field nested deeper than JSON may be, without overflowing the stack', () => {
+    const deep = `metadata${'[a]'.repeat(200_000)}`;
+    assert.throws(
+      () => decodeBracketFields([[deep, 'x']], 'metadata', 10021),
+      (error: unknown) => error instanceof ApiError && error.status === 400 && error.code === 10021 && /more than 64 levels deep/.test(error.message),
+    );
+    assert.ok(decodeBracketFields([[`metadata${'[a]'.repeat(64)}`, 'x']], 'metadata', 10021)?.a, 'a field 64 levels deep is taken');
   });
 
   it('keeps strings that only look like numbers or booleans where a string belongs', () => {

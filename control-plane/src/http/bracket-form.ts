@@ -1,16 +1,20 @@
+import { maxJsonDepth, tooDeep } from './json-limits.ts';
+
 /**
  * Decodes the bracket syntax the `cloudflare` SDK uses for objects in multipart bodies
  * (`metadata[main_module]`, `metadata[bindings][][name]`, `settings[limits][cpu_ms]`) back into
  * the object it encoded. Leaves are strings; `coerce` restores the booleans and numbers the
- * encoding flattened, by field name, since the encoding itself has lost them.
+ * encoding flattened, by field name, since the encoding itself has lost them. A field nested more
+ * deeply than JSON may be is refused with `code`.
  */
-export function decodeBracketFields(entries: [string, string][], root: string): Record<string, unknown> | undefined {
+export function decodeBracketFields(entries: [string, string][], root: string, code: number): Record<string, unknown> | undefined {
   const prefix = `${root}[`;
   let result: Record<string, unknown> | undefined;
   for (const [key, value] of entries) {
     if (!key.startsWith(prefix)) continue;
     const path = parsePath(key.slice(root.length));
     if (!path) continue;
+    if (path.length > maxJsonDepth) throw tooDeep(`Field "${key.slice(0, 60)}…"`, code);
     result ??= {};
     assign(result, path, value);
   }
@@ -68,7 +72,7 @@ function assign(target: Bag, path: string[], value: string): void {
 }
 
 const booleanFields = new Set(['keep_assets', 'logpush', 'enabled', 'invocation_logs', 'persist', 'run_worker_first', 'trusted_workers']);
-const numberFields = new Set(['cpu_ms', 'head_sampling_rate']);
+const numberFields = new Set(['cpu_ms', 'subrequests', 'head_sampling_rate']);
 
 /** Turns "true"/"false" and numeric strings back into booleans and numbers for the fields that hold them. */
 export function coerce(value: unknown, field = ''): unknown {

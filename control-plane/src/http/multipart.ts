@@ -27,3 +27,7 @@ export async function readForm(c: Context): Promise<FormData> {
 /** The text fields of a form, for bracket-syntax decoding. */
 export const textFields = (form: FormData): [string, string][] =>
   [...form.entries()].filter((entry): entry is [string, string] => typeof entry[1] === 'string');
+
+/** Bytes of text fields, names included: what bracket-encoded JSON weighs. */
+export const textFieldBytes = (fields: [string, string][]): number =>
+  fields.reduce((sum, [field, value]) => sum + Buffer.byteLength(field) + Buffer.byteLength(value), 0);

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { errors } from './api-error.ts';
+import { parseJsonWithin } from './json-limits.ts';
 
 /** Parses `value` with `schema`, turning the first problem into a 400 that names the field. */
 export function validate<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
@@ -11,13 +12,9 @@ export function validate<T extends z.ZodType>(schema: T, value: unknown, what: s
   throw errors.badRequest(`Invalid ${what}${path}: ${issue.message}`, 10001, issue.path.length > 0 ? `/${issue.path.join('/')}` : undefined);
 }
 
-/** Reads a JSON request body, or answers 400 saying the body is not JSON. */
-export async function readJson(c: Context): Promise<unknown> {
+/** Reads a JSON request body, or answers 400 saying the body is not JSON (or nests too deeply), 413 past `maxBytes`. */
+export async function readJson(c: Context, maxBytes = Number.POSITIVE_INFINITY): Promise<unknown> {
   const text = await c.req.text();
   if (text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw errors.badRequest('The request body is not valid JSON.', 10001);
-  }
+  return parseJsonWithin(text, { what: 'The request body', maxBytes, code: 10001 });
 }

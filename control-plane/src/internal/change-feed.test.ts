@@ -51,7 +51,7 @@ describe('the durable change feed', () => {
     const feed = new ChangeFeed(db);
     const start = await feed.last();
     const namespace = await createNamespace(db, account, 'shop', 'test');
-    await writeVersion(db, { namespaceId: namespace.id, name: 'cart', content });
+    await writeVersion(db, { accountId: account, namespaceId: namespace.id, name: 'cart', content });
     const script = (await findScript(db, namespace.id, 'cart'))!;
     await db.transaction((tx) => deleteScriptRows(tx, [script.id]));
     await db.transaction(async (tx) => deleteNamespace(tx, (await findNamespace(tx, account, 'shop'))!));
@@ -90,7 +90,7 @@ describe('the durable change feed', () => {
     const last = await feed.last();
     const started = Date.now();
     const waiting = feed.poll('node-w', last, 10_000);
-    await writeVersion(db, { namespaceId: namespace.id, name: 'fresh', content });
+    await writeVersion(db, { accountId: account, namespaceId: namespace.id, name: 'fresh', content });
     const settled = feed.settle();
     const page = await waiting;
     assert.ok(Date.now() - started < 2000, 'the poll was answered at once, not at the end of its wait');

@@ -1,4 +1,5 @@
 import { and, count, eq, or, sql } from 'drizzle-orm';
+import type { BlobId } from '../blobs/blob-collector.ts';
 import { errors } from '../http/api-error.ts';
 import { uuid } from '../crypto/hash.ts';
 import type { Queryable } from '../db/index.ts';
@@ -73,10 +74,12 @@ export async function updateNamespace(
   return row;
 }
 
-export async function deleteNamespace(db: Queryable, namespace: NamespaceRow): Promise<void> {
+/** Deletes a namespace and its scripts, answering the blobs they named, to collect once the deletion is committed. */
+export async function deleteNamespace(db: Queryable, namespace: NamespaceRow): Promise<BlobId[]> {
   const ids = await db.select({ id: scripts.id }).from(scripts).where(eq(scripts.namespaceId, namespace.id));
-  await deleteScriptRows(db, ids.map((row) => row.id));
+  const blobs = await deleteScriptRows(db, ids.map((row) => row.id));
   await db.delete(dispatchNamespaces).where(eq(dispatchNamespaces.id, namespace.id));
+  return blobs;
 }
 
 export async function countScripts(db: Queryable, namespaceIds: string[]): Promise<Map<string, number>> {

@@ -55,6 +55,10 @@ assetUploadRoutes.post('/', async (c) => {
     if (!assetHashMatches(hash, path, bytes)) {
       throw errors.badRequest(`The content uploaded for ${path} does not match its hash ${hash}.`, 10001);
     }
+    // The session was admitted against the storage quota by the sizes its manifest declared.
+    if (bytes.byteLength !== manifest[path].size) {
+      throw errors.badRequest(`Asset ${path} is ${bytes.byteLength} bytes, but the upload session's manifest says ${manifest[path].size}: start a session with its real size.`, 10001);
+    }
     await platform.blobs.put('assets', assetBlobKey(session.accountId, hash), bytes);
   }
   const missing = await missingHashes(platform.blobs, session.accountId, manifest);

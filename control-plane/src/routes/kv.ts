@@ -5,6 +5,7 @@ import { errors } from '../http/api-error.ts';
 import { success } from '../http/envelope.ts';
 import { pageInfo, readPage } from '../http/pagination.ts';
 import { decodeBracketFields } from '../http/bracket-form.ts';
+import { parseJsonWithin } from '../http/json-limits.ts';
 import { readForm, textFields } from '../http/multipart.ts';
 import { readJson } from '../http/validation.ts';
 import {
@@ -115,14 +116,11 @@ kvRoutes.put('/:id/values/:key{.+}', async (c) => {
     if (value === null) throw errors.badRequest('The multipart body needs a "value" part.', 10019);
     write.value = typeof value === 'string' ? new TextEncoder().encode(value) : new Uint8Array(await value.arrayBuffer());
     const metadata = form.get('metadata');
-    const bracketed = metadata === null ? decodeBracketFields(textFields(form), 'metadata') : undefined;
+    const bracketed = metadata === null ? decodeBracketFields(textFields(form), 'metadata', 10023) : undefined;
     if (bracketed) write.metadata = bracketed;
     if (metadata !== null) {
-      try {
-        write.metadata = JSON.parse(typeof metadata === 'string' ? metadata : await metadata.text());
-      } catch {
-        throw errors.badRequest('The "metadata" part must be JSON.', 10023);
-      }
+      const text = typeof metadata === 'string' ? metadata : await metadata.text();
+      write.metadata = parseJsonWithin(text, { what: 'The "metadata" part', maxBytes: Number.POSITIVE_INFINITY, code: 10023 });
     }
   } else {
     write.value = new Uint8Array(await c.req.arrayBuffer());

@@ -60,7 +60,8 @@ namespaceRoutes.patch('/:namespace', update);
 namespaceRoutes.delete('/:namespace', async (c) => {
   const { db } = c.var.platform;
   const row = await getNamespace(db, c.var.accountId, c.req.param('namespace'));
-  await db.transaction((tx) => deleteNamespace(tx, row), { behavior: 'immediate' });
+  const blobs = await db.transaction((tx) => deleteNamespace(tx, row), { behavior: 'immediate' });
   await settleChange(c);
+  await c.var.platform.blobCollector.collect(blobs);
   return success(c, null);
 });

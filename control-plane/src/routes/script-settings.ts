@@ -2,12 +2,14 @@ import { Hono, type Context } from 'hono';
 import { errors } from '../http/api-error.ts';
 import { success } from '../http/envelope.ts';
 import { coerce, decodeBracketFields } from '../http/bracket-form.ts';
-import { readForm, textFields } from '../http/multipart.ts';
+import { assertJsonSize, parseJsonWithin } from '../http/json-limits.ts';
+import { readForm, textFieldBytes, textFields } from '../http/multipart.ts';
 import { readJson } from '../http/validation.ts';
 import { settingsObject } from '../scripts/script-json.ts';
 import { assertTags, getLiveScript } from '../scripts/script-store.ts';
 import { assertAssetsBinding, resolveSettings } from '../scripts/worker-upload.ts';
 import { deployVersion } from '../scripts/deploy.ts';
+import { uploadLimits } from '../scripts/upload-limits.ts';
 import type { AppEnv } from '../platform.ts';
 
 export const settingsRoutes = new Hono<AppEnv>();
@@ -17,24 +19,27 @@ settingsRoutes.get('/:script/settings', async (c) => {
   return success(c, settingsObject(live.content, live.tags));
 });
 
-/** Settings arrive as a JSON `settings` part of multipart/form-data (as Cloudflare takes them) or as a JSON body. */
+/**
+ * Settings arrive as a JSON `settings` part of multipart/form-data (as Cloudflare takes them) or as
+ * a JSON body, within the size and nesting limits of upload metadata.
+ */
 async function readSettingsPatch(c: Context<AppEnv>): Promise<Record<string, unknown>> {
+  const maxBytes = uploadLimits.metadataBytes;
   let patch: unknown;
   if ((c.req.header('content-type') ?? '').toLowerCase().startsWith('multipart/form-data')) {
     const form = await readForm(c);
     const part = form.get('settings');
     if (part === null) {
-      const bracketed = decodeBracketFields(textFields(form), 'settings');
+      const fields = textFields(form).filter(([field]) => field.startsWith('settings['));
+      assertJsonSize('The total of the "settings[...]" fields', textFieldBytes(fields), maxBytes, 10001);
+      const bracketed = decodeBracketFields(fields, 'settings', 10001);
       if (!bracketed) throw errors.badRequest('The multipart body needs a "settings" part holding JSON.', 10001);
       return coerce(bracketed) as Record<string, unknown>;
     }
-    try {
-      patch = JSON.parse(typeof part === 'string' ? part : await part.text());
-    } catch {
-      throw errors.badRequest('The "settings" part is not valid JSON.', 10001);
-    }
+    if (typeof part !== 'string') assertJsonSize('The "settings" part', part.size, maxBytes, 10001);
+    patch = parseJsonWithin(typeof part === 'string' ? part : await part.text(), { what: 'The "settings" part', maxBytes, code: 10001 });
   } else {
-    patch = await readJson(c);
+    patch = await readJson(c, maxBytes);
   }
   if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw errors.badRequest('Script settings must be a JSON object.', 10001);
   return patch as Record<string, unknown>;
@@ -61,6 +66,6 @@ settingsRoutes.patch('/:script/settings', async (c) => {
     tags = patch.tags as string[];
     assertTags(tags);
   }
-  const { live } = await deployVersion(c, name, content, tags);
+  const { live } = await deployVersion(c, name, content, { tags });
   return success(c, settingsObject(live.content, live.tags));
 });

@@ -8,7 +8,7 @@ import { readPage } from '../http/pagination.ts';
 import { readJson, validate } from '../http/validation.ts';
 import { settleChange } from '../internal/announce.ts';
 import { publicBinding } from '../scripts/bindings.ts';
-import { getLiveScript, listVersions, setLiveVersion, type VersionRow } from '../scripts/script-store.ts';
+import { deleteVersion, getLiveScript, listVersions, setLiveVersion, type VersionRow } from '../scripts/script-store.ts';
 import type { VersionContent } from '../scripts/version-content.ts';
 import type { AppEnv } from '../platform.ts';
 
@@ -51,6 +51,15 @@ versionRoutes.get('/:script/versions/:version', async (c) => {
     compatibility_flags: content.compatibilityFlags,
     has_assets: content.assets !== null,
   });
+});
+
+/** Switchyard's own: deletes a version that is not live, and the blobs only it named. */
+versionRoutes.delete('/:script/versions/:version', async (c) => {
+  const live = await getLiveScript(c.var.platform.db, c.var.namespace.id, c.req.param('script'));
+  const blobs = await deleteVersion(c.var.platform.db, live.script.id, c.req.param('version'));
+  if (!blobs) throw errors.notFound(10092, `Script "${live.script.name}" has no version "${c.req.param('version')}".`);
+  await c.var.platform.blobCollector.collect(blobs);
+  return success(c, null);
 });
 
 const deploymentBody = z.object({

@@ -38,8 +38,9 @@ scriptRoutes.get('/', async (c) => {
 scriptRoutes.delete('/', async (c) => {
   const filter = parseTagFilter(c.req.query('tags'));
   const limit = Math.min(Number(c.req.query('limit') ?? 1000) || 1000, 10_000);
-  const { deleted, hasMore } = await deleteScriptsByFilter(c.var.platform.db, c.var.namespace.id, filter, limit);
+  const { deleted, hasMore, blobs } = await deleteScriptsByFilter(c.var.platform.db, c.var.namespace.id, filter, limit);
   await settleChange(c);
+  await c.var.platform.blobCollector.collect(blobs);
   return success(c, { deleted: deleted.map((id) => ({ id })), deleted_count: deleted.length, has_more: hasMore });
 });
 
@@ -57,8 +58,8 @@ scriptRoutes.put('/:script', async (c) => {
   assertScriptName(name);
   const form = await readForm(c);
   const target = { accountId: c.var.accountId, namespaceId: c.var.namespace.id, scriptName: name, previous: await findLiveScript(c.var.platform.db, c.var.namespace.id, name) };
-  const { content, tags } = await versionFromUpload(c.var.platform, target, form);
-  const { live, startupTimeMs } = await deployVersion(c, name, content, tags);
+  const { content, tags, blobs, assetSession } = await versionFromUpload(c.var.platform, target, form);
+  const { live, startupTimeMs } = await deployVersion(c, name, content, { tags, blobs, assetSession });
   return success(c, uploadResult(live, startupTimeMs));
 });
 
@@ -81,8 +82,9 @@ scriptRoutes.delete('/:script', async (c) => {
       );
     }
   }
-  await db.transaction((tx) => deleteScriptRows(tx, [script.id]), { behavior: 'immediate' });
+  const blobs = await db.transaction((tx) => deleteScriptRows(tx, [script.id]), { behavior: 'immediate' });
   await settleChange(c);
+  await c.var.platform.blobCollector.collect(blobs);
   return success(c, null);
 });
 
@@ -95,8 +97,8 @@ scriptRoutes.put('/:script/content', async (c) => {
   const name = c.req.param('script');
   const { db } = c.var.platform;
   const previous = await getLiveScript(db, c.var.namespace.id, name);
-  const content = await versionWithNewContent(c, previous.content, await readForm(c));
-  const { live, startupTimeMs } = await deployVersion(c, name, content);
+  const { content, blobs } = await versionWithNewContent(c, previous.content, await readForm(c));
+  const { live, startupTimeMs } = await deployVersion(c, name, content, { blobs });
   return success(c, uploadResult(live, startupTimeMs));
 });
 

@@ -2,7 +2,8 @@ import type { Context } from 'hono';
 import { errors } from '../http/api-error.ts';
 import type { AppEnv, Platform } from '../platform.ts';
 import type { VersionContent } from './version-content.ts';
-import { entryPoint, readMetadata, storeModules } from './worker-upload.ts';
+import type { UploadedBlob } from './deploy.ts';
+import { entryPoint, readMetadata, readModules } from './worker-upload.ts';
 
 /** The live version's modules as multipart/form-data, entry point named in `CF-Entrypoint`. */
 export async function contentResponse(platform: Platform, content: VersionContent): Promise<Response> {
@@ -18,10 +19,11 @@ export async function contentResponse(platform: Platform, content: VersionConten
 }
 
 /**
- * A new version with the modules of `form` and every setting of `base`. The entry point comes from
- * a `metadata` part or from the `CF-WORKER-MAIN-MODULE-PART` / `CF-WORKER-BODY-PART` headers.
+ * A new version with the modules of `form` and every setting of `base`, its blobs not stored yet.
+ * The entry point comes from a `metadata` part or from the `CF-WORKER-MAIN-MODULE-PART` /
+ * `CF-WORKER-BODY-PART` headers.
  */
-export async function versionWithNewContent(c: Context<AppEnv>, base: VersionContent, form: FormData): Promise<VersionContent> {
+export async function versionWithNewContent(c: Context<AppEnv>, base: VersionContent, form: FormData): Promise<{ content: VersionContent; blobs: UploadedBlob[] }> {
   const metadata = await readMetadata(form, false);
   const mainPart = c.req.header('cf-worker-main-module-part');
   const bodyPart = c.req.header('cf-worker-body-part');
@@ -30,7 +32,7 @@ export async function versionWithNewContent(c: Context<AppEnv>, base: VersionCon
     else if (bodyPart) metadata.body_part = bodyPart;
     else metadata[base.format === 'modules' ? 'main_module' : 'body_part'] = base.mainModule;
   }
-  const modules = await storeModules(c.var.platform, form);
+  const { modules, blobs } = await readModules(form);
   if (modules.length === 0) throw errors.badRequest('The upload has no module parts.', 10021);
-  return { ...base, ...entryPoint(metadata, modules) };
+  return { content: { ...base, ...entryPoint(metadata, modules) }, blobs };
 }

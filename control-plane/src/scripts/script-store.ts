@@ -3,7 +3,11 @@ import { sha256Hex, uuid } from '../crypto/hash.ts';
 import type { Database, Queryable } from '../db/index.ts';
 import { scriptLogs, scriptStrikes, scriptTags, scriptVersions, scripts } from '../db/schema.ts';
 import { errors } from '../http/api-error.ts';
+import { assertStorageQuota } from '../accounts/storage-quota.ts';
+import { closeSession } from '../assets/asset-sessions.ts';
+import type { BlobId } from '../blobs/blob-collector.ts';
 import type { VersionContent } from './version-content.ts';
+import { forgetScriptBlobs, forgetVersionBlobs, recordVersionBlobs, versionBlobRefs } from './version-blobs.ts';
 
 export type ScriptRow = typeof scripts.$inferSelect;
 export type VersionRow = typeof scriptVersions.$inferSelect;
@@ -56,11 +60,24 @@ export async function listTags(db: Queryable, scriptId: string): Promise<string[
 
 /**
  * Writes a new version and makes it live, in one transaction: readers see the previous version or
- * this one, never a mix. The blobs it names must already be stored.
+ * this one, never a mix. The blobs it names must already be stored. `assetSession`, the assets
+ * upload session whose completion token it deploys, is closed with it: a completion deploys once.
+ * With `storageQuota` (bytes), a version that would take the account past it is refused, checked
+ * in the same transaction so that concurrent uploads cannot pass it together.
  */
 export async function writeVersion(
   db: Database,
-  input: { namespaceId: string; name: string; content: VersionContent; tags?: string[]; versionId?: string; createdAt?: number },
+  input: {
+    accountId: string;
+    namespaceId: string;
+    name: string;
+    content: VersionContent;
+    tags?: string[];
+    versionId?: string;
+    createdAt?: number;
+    assetSession?: string;
+    storageQuota?: number;
+  },
 ): Promise<LiveScript> {
   return db.transaction(
     async (tx) => {
@@ -74,12 +91,16 @@ export async function writeVersion(
       }
       const [{ last }] = await tx.select({ last: max(scriptVersions.number) }).from(scriptVersions).where(eq(scriptVersions.scriptId, script.id));
       const text = JSON.stringify(input.content);
+      const refs = versionBlobRefs(input.accountId, input.content);
+      if (input.storageQuota !== undefined) await assertStorageQuota(tx, input.storageQuota, input.accountId, { blobs: refs, rowBytes: Buffer.byteLength(text) });
       const [version] = await tx
         .insert(scriptVersions)
         .values({ id: input.versionId ?? uuid(), scriptId: script.id, number: (last ?? 0) + 1, createdAt: now, content: text, etag: sha256Hex(text) })
         .returning();
+      await recordVersionBlobs(tx, version.id, input.accountId, refs);
       [script] = await tx.update(scripts).set({ currentVersionId: version.id, modifiedAt: now }).where(eq(scripts.id, script.id)).returning();
       if (input.tags) await replaceTags(tx, script.id, input.tags);
+      if (input.assetSession) await closeSession(tx, input.assetSession);
       return { script, version, content: input.content, tags: await listTags(tx, script.id) };
     },
     { behavior: 'immediate' },
@@ -106,15 +127,19 @@ export async function replaceTags(db: Queryable, scriptId: string, tags: string[
   if (unique.length > 0) await db.insert(scriptTags).values(unique.map((tag) => ({ scriptId, tag })));
 }
 
-export async function deleteScriptRows(db: Queryable, scriptIds: string[]): Promise<void> {
+/** Deletes scripts with their versions, answering the blobs those named, to collect once the deletion is committed. */
+export async function deleteScriptRows(db: Queryable, scriptIds: string[]): Promise<BlobId[]> {
+  const named: BlobId[] = [];
   for (let start = 0; start < scriptIds.length; start += 500) {
     const batch = scriptIds.slice(start, start + 500);
+    named.push(...(await forgetScriptBlobs(db, batch)));
     await db.delete(scriptTags).where(inArray(scriptTags.scriptId, batch));
     await db.delete(scriptStrikes).where(inArray(scriptStrikes.scriptId, batch));
     await db.delete(scriptLogs).where(inArray(scriptLogs.scriptId, batch));
     await db.delete(scriptVersions).where(inArray(scriptVersions.scriptId, batch));
     await db.delete(scripts).where(inArray(scripts.id, batch));
   }
+  return named;
 }
 
 /** A parsed `tags=a:yes,b:no` filter: scripts must carry every `yes` tag and no `no` tag. */
@@ -187,8 +212,8 @@ export async function deleteScriptsByFilter(db: Database, namespaceId: string, f
         .orderBy(asc(scripts.name))
         .limit(limit + 1);
       const doomed = rows.slice(0, limit);
-      await deleteScriptRows(tx, doomed.map((row) => row.id));
-      return { deleted: doomed.map((row) => row.name), hasMore: rows.length > limit };
+      const blobs = await deleteScriptRows(tx, doomed.map((row) => row.id));
+      return { deleted: doomed.map((row) => row.name), hasMore: rows.length > limit, blobs };
     },
     { behavior: 'immediate' },
   );
@@ -212,6 +237,27 @@ export async function setLiveVersion(db: Database, scriptId: string, versionId: 
       if (!version) return null;
       await tx.update(scripts).set({ currentVersionId: version.id, modifiedAt: Date.now() }).where(eq(scripts.id, scriptId));
       return version;
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+/**
+ * Deletes one version that is not live, answering the blobs it named, to collect once committed;
+ * null if the script has no such version.
+ */
+export async function deleteVersion(db: Database, scriptId: string, versionId: string): Promise<BlobId[] | null> {
+  return db.transaction(
+    async (tx) => {
+      const [script] = await tx.select().from(scripts).where(eq(scripts.id, scriptId));
+      const [version] = await tx.select({ id: scriptVersions.id }).from(scriptVersions).where(and(eq(scriptVersions.id, versionId), eq(scriptVersions.scriptId, scriptId)));
+      if (!script || !version) return null;
+      if (script.currentVersionId === versionId) {
+        throw errors.conflict(10063, `Version "${versionId}" is the live version of "${script.name}": deploy another version first (POST …/deployments), or delete the script.`);
+      }
+      const blobs = await forgetVersionBlobs(tx, [versionId]);
+      await tx.delete(scriptVersions).where(eq(scriptVersions.id, versionId));
+      return blobs;
     },
     { behavior: 'immediate' },
   );

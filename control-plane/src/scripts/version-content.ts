@@ -1,3 +1,5 @@
+import type { ScriptLimits } from './script-limits.ts';
+
 /** The kinds of module a Worker upload may carry, named as workerd's config names them. */
 export type ModuleType = 'esModule' | 'commonJsModule' | 'text' | 'data' | 'json' | 'wasm' | 'sourceMap';
 
@@ -34,7 +36,7 @@ export interface VersionContent {
   compatibilityDate: string | null;
   compatibilityFlags: string[];
   usageModel: string;
-  limits: { cpu_ms?: number };
+  limits: ScriptLimits;
   placement: Record<string, unknown>;
   logpush: boolean;
   observability: Record<string, unknown> | null;

@@ -2,15 +2,19 @@ import { htmlHandlings, notFoundHandlings } from '@switchyard/protocol';
 import { sha256Hex } from '../crypto/hash.ts';
 import { errors } from '../http/api-error.ts';
 import { coerce, decodeBracketFields } from '../http/bracket-form.ts';
-import { textFields } from '../http/multipart.ts';
+import { assertJsonSize, parseJsonWithin } from '../http/json-limits.ts';
+import { textFieldBytes, textFields } from '../http/multipart.ts';
 import type { Platform } from '../platform.ts';
+import type { UploadedBlob } from './deploy.ts';
 import { missingHashes, sessionFromToken, sessionManifest } from '../assets/asset-sessions.ts';
 import { resolveBindings } from './bindings.ts';
 import { moduleTypeOf } from './module-types.ts';
+import { resolveLimits } from './script-limits.ts';
 import { assertTags, type LiveScript } from './script-store.ts';
+import { readTailConsumers } from './tail-consumers.ts';
+import { assertPartsWithinLimits, uploadLimits } from './upload-limits.ts';
+import { readAnnotations } from './version-annotations.ts';
 import type { StoredAssets, StoredModule, VersionContent } from './version-content.ts';
-
-export const maxScriptBytes = 10 * 1024 * 1024;
 
 export interface UploadTarget {
   accountId: string;
@@ -19,57 +23,57 @@ export interface UploadTarget {
   previous: LiveScript | null;
 }
 
-/** Reads the `metadata` part of a Worker upload as JSON (or as the SDK's `metadata[...]` fields). */
+const isMetadataField = (field: string) => field === 'metadata' || field.startsWith('metadata[');
+/** The SDK sends modules as `files[]` parts; those are named by their file name. */
+const isFileListField = (field: string) => field === 'files[]' || field === 'files';
+
+/** Reads the `metadata` part of a Worker upload as JSON (or as the SDK's `metadata[...]` fields), within its size and depth limits. */
 export async function readMetadata(form: FormData, required: boolean): Promise<Record<string, unknown>> {
   if (form.getAll('metadata').length > 1) throw errors.badRequest('The upload has more than one "metadata" part: send exactly one.', 10021);
   const part = form.get('metadata');
   if (part === null) {
-    const bracketed = decodeBracketFields(textFields(form), 'metadata');
+    const fields = textFields(form).filter(([field]) => isMetadataField(field));
+    assertJsonSize('The total of the "metadata[...]" fields', textFieldBytes(fields), uploadLimits.metadataBytes, 10021);
+    const bracketed = decodeBracketFields(fields, 'metadata', 10021);
     if (bracketed) return coerce(bracketed) as Record<string, unknown>;
     if (required) throw errors.badRequest('The upload has no "metadata" part: send it as JSON with at least "main_module" or "body_part".', 10021);
     return {};
   }
+  const what = 'The "metadata" part';
+  if (typeof part !== 'string') assertJsonSize(what, part.size, uploadLimits.metadataBytes, 10021);
   const text = typeof part === 'string' ? part : await part.text();
-  let metadata: unknown;
-  try {
-    metadata = JSON.parse(text);
-  } catch {
-    throw errors.badRequest('The "metadata" part is not valid JSON.', 10021);
-  }
+  const metadata = parseJsonWithin(text, { what, maxBytes: uploadLimits.metadataBytes, code: 10021 });
   if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
     throw errors.badRequest('The "metadata" part must be a JSON object.', 10021);
   }
   return metadata as Record<string, unknown>;
 }
 
-const isMetadataField = (field: string) => field === 'metadata' || field.startsWith('metadata[');
-/** The SDK sends modules as `files[]` parts; those are named by their file name. */
-const isFileListField = (field: string) => field === 'files[]' || field === 'files';
-
 /**
- * Stores the module parts of an upload as blobs (before any row names them) and describes them.
- * Every part but the metadata is a module, named by its form field (or file name in `files[]`).
+ * Reads the module parts of an upload and describes them; their bytes are stored when the version
+ * is deployed. Every part but the metadata is a module, named by its form field (or file name in
+ * `files[]`); the parts are checked against the upload limits, by their sizes, before any is read.
  */
-export async function storeModules(platform: Platform, form: FormData): Promise<StoredModule[]> {
+export async function readModules(form: FormData): Promise<{ modules: StoredModule[]; blobs: UploadedBlob[] }> {
+  const parts = [...form.entries()]
+    .filter(([field]) => !isMetadataField(field))
+    .map(([field, value]) => {
+      const isFile = typeof value !== 'string';
+      const name = isFile && isFileListField(field) ? value.name : field;
+      const contentType = isFile ? value.type : '';
+      return { name, value, contentType, type: moduleTypeOf(name, contentType), size: isFile ? value.size : Buffer.byteLength(value) };
+    });
+  assertPartsWithinLimits(parts);
   const modules: StoredModule[] = [];
-  let total = 0;
-  for (const [field, value] of form.entries()) {
-    if (isMetadataField(field)) continue;
-    const isFile = typeof value !== 'string';
-    const name = isFile && isFileListField(field) ? value.name : field;
-    const bytes = isFile ? new Uint8Array(await value.arrayBuffer()) : new TextEncoder().encode(value);
-    const contentType = isFile ? value.type : '';
-    const type = moduleTypeOf(name, contentType);
-    if (type !== 'sourceMap') total += bytes.byteLength;
-    if (total > maxScriptBytes) {
-      throw errors.tooLarge(10027, `The script's modules exceed the size limit of ${maxScriptBytes / 1024 / 1024} MiB; make the bundle smaller.`);
-    }
+  const blobs = new Map<string, UploadedBlob>();
+  for (const { name, value, contentType, type } of parts) {
     if (modules.some((module) => module.name === name)) throw errors.badRequest(`Module "${name}" appears more than once in the upload.`, 10021);
-    const blob = sha256Hex(bytes);
-    await platform.blobs.put('modules', blob, bytes);
-    modules.push({ name, type, contentType: contentType || 'application/octet-stream', blob, size: bytes.byteLength });
+    const bytes = typeof value === 'string' ? new TextEncoder().encode(value) : new Uint8Array(await value.arrayBuffer());
+    const key = sha256Hex(bytes);
+    blobs.set(key, { kind: 'modules', key, bytes });
+    modules.push({ name, type, contentType: contentType || 'application/octet-stream', blob: key, size: bytes.byteLength });
   }
-  return modules;
+  return { modules, blobs: [...blobs.values()] };
 }
 
 /** Chooses the entry point named by `main_module` (modules) or `body_part` (service worker). */
@@ -114,20 +118,15 @@ export async function resolveSettings(
   if (compatibilityDate !== null && (typeof compatibilityDate !== 'string' || !compatibilityDatePattern.test(compatibilityDate))) {
     throw errors.badRequest(`metadata.compatibility_date must be a date written YYYY-MM-DD, got ${JSON.stringify(compatibilityDate)}.`, 10021);
   }
-  const limits = (metadata.limits ?? base?.limits ?? {}) as { cpu_ms?: unknown };
-  if (typeof limits !== 'object' || (limits.cpu_ms !== undefined && (!Number.isInteger(limits.cpu_ms) || (limits.cpu_ms as number) < 1))) {
-    throw errors.badRequest('metadata.limits.cpu_ms must be a positive whole number of milliseconds.', 10021);
-  }
-  const { maxCpuMs } = platform.limits;
-  if (metadata.limits !== undefined && (limits.cpu_ms as number) > maxCpuMs) {
-    throw errors.badRequest(`metadata.limits.cpu_ms is ${limits.cpu_ms} ms; this platform allows at most ${maxCpuMs} ms of CPU time per invocation.`, 10021);
-  }
+  const limits = resolveLimits(metadata.limits ?? base?.limits ?? {}, platform.limits, metadata.limits !== undefined);
   const keepTypes = metadata.keep_bindings === undefined ? [] : stringList(metadata.keep_bindings, 'keep_bindings');
   const bindingsGiven = metadata.bindings !== undefined;
   const bindings = bindingsGiven || keepTypes.length > 0 || !base
     ? await resolveBindings(metadata.bindings, {
         db: platform.db,
         accountId: target.accountId,
+        namespaceId: target.namespaceId,
+        scriptName: target.scriptName,
         secretBox: platform.secretBox,
         secretScope: `${target.namespaceId}/${target.scriptName}`,
         previous: target.previous?.content.bindings ?? [],
@@ -138,21 +137,24 @@ export async function resolveSettings(
     compatibilityDate: compatibilityDate as string | null,
     compatibilityFlags: metadata.compatibility_flags !== undefined ? stringList(metadata.compatibility_flags, 'compatibility_flags') : (base?.compatibilityFlags ?? []),
     usageModel: typeof metadata.usage_model === 'string' ? metadata.usage_model : (base?.usageModel ?? 'standard'),
-    limits: limits as { cpu_ms?: number },
+    limits,
     placement: (metadata.placement as Record<string, unknown>) ?? base?.placement ?? {},
     logpush: typeof metadata.logpush === 'boolean' ? metadata.logpush : (base?.logpush ?? false),
     observability: (metadata.observability as Record<string, unknown>) ?? base?.observability ?? null,
-    tailConsumers: Array.isArray(metadata.tail_consumers) ? metadata.tail_consumers : (base?.tailConsumers ?? []),
-    annotations: typeof metadata.annotations === 'object' && metadata.annotations !== null ? (metadata.annotations as Record<string, unknown>) : {},
+    tailConsumers: metadata.tail_consumers !== undefined && metadata.tail_consumers !== null ? readTailConsumers(metadata.tail_consumers) : (base?.tailConsumers ?? []),
+    annotations: readAnnotations(metadata.annotations),
   };
 }
 
 
-/** Resolves `metadata.assets` (a completion token and config) or keeps the previous version's assets. */
-export async function resolveAssets(platform: Platform, target: UploadTarget, metadata: Record<string, unknown>): Promise<StoredAssets | null> {
+/**
+ * Resolves `metadata.assets` (a completion token and config) or keeps the previous version's assets;
+ * `sessionId` names the upload session a completion token completed, which the deploy closes.
+ */
+export async function resolveAssets(platform: Platform, target: UploadTarget, metadata: Record<string, unknown>): Promise<{ assets: StoredAssets | null; sessionId?: string }> {
   const raw = metadata.assets as { jwt?: unknown; config?: unknown } | undefined;
   const previous = target.previous?.content.assets ?? null;
-  if (raw === undefined || raw === null) return metadata.keep_assets === true ? previous : null;
+  if (raw === undefined || raw === null) return { assets: metadata.keep_assets === true ? previous : null };
   if (typeof raw !== 'object') throw errors.badRequest('metadata.assets must be an object with "jwt" and optional "config".', 10021);
   const config = (raw.config ?? {}) as Record<string, unknown>;
   if (typeof config !== 'object' || Array.isArray(config)) throw errors.badRequest('metadata.assets.config must be an object.', 10021);
@@ -164,7 +166,7 @@ export async function resolveAssets(platform: Platform, target: UploadTarget, me
   }
   if (raw.jwt === undefined) {
     if (!previous) throw errors.badRequest('metadata.assets has no "jwt" and the script has no assets to keep: upload them through an assets upload session first.', 10021);
-    return { manifest: previous.manifest, config };
+    return { assets: { manifest: previous.manifest, config } };
   }
   if (typeof raw.jwt !== 'string') throw errors.badRequest('metadata.assets.jwt must be the completion token of an assets upload session.', 10021);
   const session = await sessionFromToken(platform.db, platform.signer, raw.jwt, 'assets-complete');
@@ -177,7 +179,7 @@ export async function resolveAssets(platform: Platform, target: UploadTarget, me
   const manifest = sessionManifest(session);
   const missing = await missingHashes(platform.blobs, target.accountId, manifest);
   if (missing.length > 0) throw errors.badRequest(`${missing.length} assets of the upload session were never uploaded (for example ${missing[0]}).`, 10021);
-  return { manifest, config };
+  return { assets: { manifest, config }, sessionId: session.id };
 }
 
 export function assertAssetsBinding(content: Pick<VersionContent, 'bindings' | 'assets'>): void {
@@ -187,13 +189,17 @@ export function assertAssetsBinding(content: Pick<VersionContent, 'bindings' | '
   }
 }
 
-/** Builds the whole new version from a multipart Worker upload. */
-export async function versionFromUpload(platform: Platform, target: UploadTarget, form: FormData): Promise<{ content: VersionContent; tags?: string[] }> {
+/** Builds the whole new version from a multipart Worker upload; nothing is stored yet. */
+export async function versionFromUpload(
+  platform: Platform,
+  target: UploadTarget,
+  form: FormData,
+): Promise<{ content: VersionContent; tags?: string[]; blobs: UploadedBlob[]; assetSession?: string }> {
   const metadata = await readMetadata(form, true);
-  const modules = await storeModules(platform, form);
+  const { modules, blobs } = await readModules(form);
   const entry = entryPoint(metadata, modules);
   const settings = await resolveSettings(platform, target, metadata, null);
-  const assets = await resolveAssets(platform, target, metadata);
+  const { assets, sessionId } = await resolveAssets(platform, target, metadata);
   const content: VersionContent = { ...entry, ...settings, assets };
   assertAssetsBinding(content);
   let tags: string[] | undefined;
@@ -201,5 +207,5 @@ export async function versionFromUpload(platform: Platform, target: UploadTarget
     tags = stringList(metadata.tags, 'tags');
     assertTags(tags);
   }
-  return { content, tags };
+  return { content, tags, blobs, assetSession: sessionId };
 }

@@ -12,6 +12,8 @@ export async function runApi(): Promise<void> {
     accountId: readOptional('SWITCHYARD_ACCOUNT_ID'),
     apiToken: readOptional('SWITCHYARD_API_TOKEN'),
     maxCpuMs: readPositive('SWITCHYARD_MAX_CPU_MS', 30_000),
+    maxSubrequests: readPositive('SWITCHYARD_MAX_SUBREQUESTS', 1000),
+    accountStorageMb: readPositive('SWITCHYARD_ACCOUNT_STORAGE_MB', 1024),
     nodeToken: readToken('SWITCHYARD_NODE_TOKEN', 'the token data plane nodes present to this API'),
   });
   console.log(`switchyard api: account id ${controlPlane.accountId}`);
