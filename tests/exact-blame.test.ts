@@ -54,6 +54,8 @@ describe('exact blame: a strike, a 1102 or a hold lands only on the script that 
     ({ platform, api } = started);
   });
 
+  /** What the watchdog said, for an assertion's message. */
+  const watchdogLog = () => platform.output().split('\n').filter((line) => /runner-pool|worker_stopped/.test(line)).slice(-20).join('\n');
   const strikesOf = async (script: string) => (await api.get(`/workers/dispatch/namespaces/production/scripts/${script}/strikes`)).body.result;
   /** Strikes are written just after the kill: wait until `script` has `count` of them (or time runs out). */
   const strikesOnceWritten = async (script: string, count: number) => {
@@ -119,7 +121,7 @@ describe('exact blame: a strike, a 1102 or a hold lands only on the script that 
     assert.deepEqual(victimStrikes.strikes, []);
     assert.equal(victimStrikes.held_until, null);
     const attackerStrikes = await strikesOnceWritten(attacker, 3);
-    assert.deepEqual(attackerStrikes.strikes.map((s: { reason: string }) => s.reason), ['cpu', 'cpu', 'cpu']);
+    assert.deepEqual(attackerStrikes.strikes.map((s: { reason: string }) => s.reason), ['cpu', 'cpu', 'cpu'], watchdogLog());
     assert.ok(Date.parse(attackerStrikes.held_until) > Date.now(), 'three strikes hold the attacker back');
   });
 
@@ -131,7 +133,7 @@ describe('exact blame: a strike, a 1102 or a hold lands only on the script that 
     assert.equal(response.headers['cf-error-code'], '1102');
     // 100 chunks take ~3 s of CPU; stopped at 50 ms of CPU plus a heartbeat's worth.
     assert.ok(elapsed < 1000, `stopped after ${elapsed} ms`);
-    assert.deepEqual((await strikesOnceWritten('chunks', 1)).strikes.map((s: { reason: string }) => s.reason), ['cpu']);
+    assert.deepEqual((await strikesOnceWritten('chunks', 1)).strikes.map((s: { reason: string }) => s.reason), ['cpu'], watchdogLog());
   });
 
   it('counts the CPU of a streamed body: a pull() that burns CPU is cut off at the limit', async () => {
@@ -143,7 +145,7 @@ describe('exact blame: a strike, a 1102 or a hold lands only on the script that 
     assert.equal(result.complete, false, 'the body is cut off');
     assert.ok(result.bytes < 100 * 6, `${result.bytes} bytes arrived`);
     assert.ok(elapsed < 1500, `cut off after ${elapsed} ms`);
-    assert.deepEqual((await strikesOnceWritten('streamer', 1)).strikes.map((s: { reason: string }) => s.reason), ['cpu']);
+    assert.deepEqual((await strikesOnceWritten('streamer', 1)).strikes.map((s: { reason: string }) => s.reason), ['cpu'], watchdogLog());
   });
 
   it('blames waitUntil work on the script that started it, after its response', async () => {
@@ -151,7 +153,7 @@ describe('exact blame: a strike, a 1102 or a hold lands only on the script that 
     const response = await visit(platform.ingress, 'background');
     assert.equal(`${response.status} ${response.body}`, '200 answered');
     const strikes = await strikesOnceWritten('background', 1);
-    assert.deepEqual(strikes.strikes.map((s: { reason: string }) => s.reason), ['cpu']);
+    assert.deepEqual(strikes.strikes.map((s: { reason: string }) => s.reason), ['cpu'], watchdogLog());
     assert.equal((await visit(platform.ingress, 'bystander')).body, 'good');
   });
 });

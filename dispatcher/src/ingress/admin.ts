@@ -22,7 +22,7 @@ export class IngressAdmin extends WorkerEntrypoint<HostEnv> {
         holdScript(parseJsonMessage(holdSchema, await request.text(), 'hold'));
         return new Response('ok');
       }
-      if (url.pathname === '/in-flight') return Response.json(inFlightOn(Number(url.searchParams.get('port'))) satisfies InFlight[]);
+      if (url.pathname === '/in-flight') return Response.json(inFlightOn(Number(url.searchParams.get('port')), Number(url.searchParams.get('since') ?? 0)) satisfies InFlight[]);
       if (url.pathname === '/healthz') return new Response('ok');
       return new Response('not found', { status: 404 });
     });

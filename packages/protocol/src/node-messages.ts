@@ -55,6 +55,8 @@ export const inFlightSchema = z.object({
   script: z.string(),
   limits: dispatchLimitsSchema,
   startedAt: z.number(),
+  /** Set by the ingress on an invocation it already answered (its runner may still run its background work). */
+  answered: z.boolean().optional(),
 });
 export type InFlight = z.infer<typeof inFlightSchema>;
 export const inFlightListSchema = z.array(inFlightSchema);

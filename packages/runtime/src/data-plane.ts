@@ -136,7 +136,7 @@ export class DataPlane {
       configFor: (port, runnerAdminPort) => runnerConfig(options, shared, runnerBundle, port, runnerAdminPort),
       commandFor: (name, configPath) => sandboxedCommand(sandbox, name, workerdBinary(), configPath, runnerMemoryMb, instance),
       prepareConfig: (configPath) => handToRunner(sandbox, configPath),
-      sentByIngress: async (port) => (dataPlane && !dataPlane.#starting ? dataPlane.#sentByIngress(port) : []),
+      sentByIngress: async (port, since) => (dataPlane && !dataPlane.#starting ? dataPlane.#sentByIngress(port, since) : []),
       scriptCpuLimit: (ref) => options.scriptCpuLimit(ref.accountId, ref.namespace, ref.script),
       onStopped: async (report) => {
         if (dataPlane && !dataPlane.#starting) await dataPlane.#stopped(report);
@@ -206,9 +206,9 @@ export class DataPlane {
     if (!response.ok) throw new Error(`ingress answered ${response.status} to ${path}`);
   }
 
-  /** The invocations the ingress sent to the runner on `port` and has no answer for. */
-  async #sentByIngress(port: number): Promise<InFlight[]> {
-    const response = await fetch(`${this.#ingressAdminUrl}/in-flight?port=${port}`, { headers: { [headers.internal]: this.#options.internalSecret } });
+  /** The invocations the ingress sent to the runner on `port` and has no answer for, or answered since `since`. */
+  async #sentByIngress(port: number, since: number): Promise<InFlight[]> {
+    const response = await fetch(`${this.#ingressAdminUrl}/in-flight?port=${port}&since=${since}`, { headers: { [headers.internal]: this.#options.internalSecret } });
     return parseJsonMessage(inFlightListSchema, await response.text(), 'in-flight list');
   }
 

@@ -36,8 +36,8 @@ export interface RunnerPoolOptions {
   commandFor(name: string, configPath: string): string[];
   /** Called after a runner's config is written, before it starts. */
   prepareConfig(configPath: string): void;
-  /** Invocations the ingress sent to the runner on `port` and has no answer for. */
-  sentByIngress(port: number): Promise<InFlight[]>;
+  /** Invocations the ingress sent to the runner on `port` and has no answer for, or answered since `since` (epoch ms). */
+  sentByIngress(port: number, since: number): Promise<InFlight[]>;
   /** The CPU limit a script's settings give it, if any. */
   scriptCpuLimit(ref: ScriptRef): Promise<number | null>;
   /** Called before a runner is killed (and after one died on its own). */
@@ -134,6 +134,7 @@ export class RunnerPool {
     slot.killedBy = null;
     slot.running = [];
     slot.sent.clear();
+    slot.answered = [];
     slot.ledger.clear();
     slot.loaded = 0;
     slot.heartbeatPending = false;
@@ -298,6 +299,7 @@ export class RunnerPool {
   /** Candidates the supervisor knows without asking the ingress: what the runner said it runs, and what the node sent it. */
   #knownCandidates(slot: RunnerSlot): Candidate[] {
     const byId = new Map<string, Candidate>();
+    for (const { entry, at } of slot.answered) if (at >= slot.lastAnswerAt - heartbeatEveryMs) byId.set(entry.invocationId, this.#candidate(slot, entry, false));
     for (const entry of slot.sent.values()) byId.set(entry.invocationId, this.#candidate(slot, entry, false));
     for (const entry of slot.running) byId.set(entry.invocationId, this.#candidate(slot, entry, true));
     return [...byId.values()];
@@ -307,7 +309,7 @@ export class RunnerPool {
   async #candidates(slot: RunnerSlot): Promise<Candidate[]> {
     const known = this.#knownCandidates(slot);
     const ids = new Set(known.map((candidate) => candidate.invocationId));
-    const fromIngress = slot.role === 'check' ? [] : await this.#options.sentByIngress(slot.port);
+    const fromIngress = slot.role === 'check' ? [] : await this.#options.sentByIngress(slot.port, slot.lastAnswerAt - heartbeatEveryMs);
     await Promise.all([...known, ...fromIngress].map((entry) => this.#resolveScriptLimit(entry)));
     return [
       ...known.map((candidate) => this.#candidate(slot, candidate, candidate.started)),
@@ -508,6 +510,8 @@ export class RunnerPool {
       return new Response(await response.text(), response);
     } finally {
       slot.sent.delete(entry.invocationId);
+      const now = Date.now();
+      slot.answered = [...slot.answered.filter((answered) => answered.at > now - 5000), { entry: { ...entry, answered: true }, at: now }];
     }
   }
 

@@ -33,12 +33,14 @@ export function distinctScripts(candidates: readonly ScriptRef[]): ScriptRef[] {
 }
 
 /**
- * The invocation a one-script runner is stuck in: a runner starts requests in arrival order on one
- * thread, so the oldest one it had not started at its last heartbeat (the ones after it are
- * queued behind it); failing that, one it had started that resumed and never yielded: the oldest.
+ * The invocation a one-script runner is stuck in (preferring one still waiting for its answer): a
+ * runner starts requests in arrival order on one thread, so the oldest one it had not started at
+ * its last heartbeat (the ones after it are queued behind it); failing that, one it had started
+ * that resumed and never yielded: the oldest.
  */
 function stuckInvocation(candidates: Candidate[]): Candidate {
-  const byStart = [...candidates].sort((a, b) => a.startedAt - b.startedAt);
+  const unanswered = candidates.filter((candidate) => !candidate.answered);
+  const byStart = [...(unanswered.length > 0 ? unanswered : candidates)].sort((a, b) => a.startedAt - b.startedAt);
   return byStart.find((candidate) => !candidate.started) ?? byStart[0];
 }
 

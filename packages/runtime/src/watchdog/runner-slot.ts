@@ -34,8 +34,9 @@ export interface RunnerSlot {
   judging: boolean;
   /** The invocations the runner said it was running, in its last answered heartbeat. */
   running: InFlight[];
-  /** Invocations the node itself sent (events, warm-ups) and has no answer for. */
+  /** Invocations the node itself sent (events, warm-ups) and has no answer for, and those it had answers for lately. */
   sent: Map<string, InFlight>;
+  answered: { entry: InFlight; at: number }[];
   /** How many versions the runner holds isolates for, and whether it is being replaced for it. */
   loaded: number;
   recycling: boolean;
@@ -62,6 +63,7 @@ export function newSlot(role: RunnerRole, name: string): RunnerSlot {
     judging: false,
     running: [],
     sent: new Map(),
+    answered: [],
     loaded: 0,
     recycling: false,
     lastUsedAt: 0,

@@ -25,6 +25,17 @@ describe('blame for a stuck runner', () => {
     assert.deepEqual(verdict.action === 'kill' && verdict.others.map((c) => c.invocationId), ['old']);
   });
 
+  it('answers 1102 to an invocation still waiting for its answer rather than one already answered (whose background work may run)', () => {
+    const held = [candidate('answered', 'x', { startedAt: 1, started: false, answered: true }), candidate('waiting', 'x', { startedAt: 2, started: true })];
+    const verdict = judgeStall(held, 500, options);
+    assert.equal(verdict.action === 'kill' && verdict.culprit?.invocationId, 'waiting');
+  });
+
+  it('counts an invocation answered since the last heartbeat as in flight: with another script, blame is not exact', () => {
+    const verdict = judgeStall([candidate('a', 'background', { answered: true }), candidate('b', 'other')], 500, options);
+    assert.equal(verdict.action === 'kill' && verdict.culprit, null);
+  });
+
   it('blames no one when several scripts were in flight, and names each as a suspect', () => {
     const verdict = judgeStall([candidate('a', 'victim'), candidate('b', 'attacker'), candidate('c', 'attacker')], 500, options);
     assert.equal(verdict.action, 'kill');
