@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import { describe, it } from 'node:test';
 import { blake3 } from '@noble/hashes/blake3.js';
-import { Api, esModule, helloWorker, uploadScript } from './helpers/api.ts';
+import { Api, esModule, helloWorker, newAccount, uploadScript } from './helpers/api.ts';
 import { visit } from './helpers/ingress.ts';
 import { type RunningPlatform, usePlatform } from './helpers/platform.ts';
 
@@ -380,11 +380,7 @@ describe('static assets upload flow', () => {
     const completion = await uploadSite(mine, 'private-site', site);
     assert.equal((await deployWithAssets(mine, 'private-site', completion)).status, 200);
 
-    const account = await api.call('POST', '//accounts', { name: 'assets tenant b' });
-    assert.equal(account.status, 200);
-    const otherId = account.body.result.id as string;
-    const issued = await new Api(platform, platform.token, otherId).post('/tokens', { name: 'assets tenant b token' });
-    const tenantB = new Api(platform, issued.body.result.value, otherId);
+    const tenantB = await newAccount(api, platform, 'assets tenant b');
     const theirs = await newNamespace('assets-theirs', tenantB);
 
     const stolen = await deployWithAssets(theirs, 'thief', completion, {}, tenantB);
@@ -395,11 +391,11 @@ describe('static assets upload flow', () => {
     assert.equal(probe.status, 200);
     assert.deepEqual(probe.body.result.buckets, [[site['/index.html'].hash]], 'account B must upload the file itself');
     assert.equal((await upload(probe.body.result.jwt, [[site['/index.html'].hash, secretPage]], platform.accountId)).status, 401, "B's upload token does not work on A's account");
-    const intoA = new Api(platform, issued.body.result.value, platform.accountId);
+    const intoA = new Api(platform, tenantB.token, platform.accountId);
     assert.equal((await startSession(mine, 'private-site', manifestOf(site), intoA)).status, 403);
 
     // Once B uploads the file itself, B has its own copy and can deploy.
-    const uploaded = await upload(probe.body.result.jwt, [[site['/index.html'].hash, secretPage]], otherId);
+    const uploaded = await upload(probe.body.result.jwt, [[site['/index.html'].hash, secretPage]], tenantB.accountId);
     assert.equal(uploaded.status, 201);
     const deployed = await uploadScript(tenantB, theirs, 'thief', { assets: { jwt: uploaded.body.result!.jwt }, bindings: [{ type: 'assets', name: 'ASSETS' }] }, [
       esModule('index.mjs', 'export default { fetch() { return new Response("b"); } };'),

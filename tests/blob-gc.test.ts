@@ -4,7 +4,7 @@ import { access, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Api, esModule, uploadScript, workerForm, type ModulePart } from './helpers/api.ts';
+import { Api, esModule, newAccount, uploadScript, workerForm, type ModulePart } from './helpers/api.ts';
 import { assetHash, uploadAssets } from './helpers/assets.ts';
 import { visit } from './helpers/ingress.ts';
 import { startPlatform, usePlatform, type RunningPlatform } from './helpers/platform.ts';
@@ -43,9 +43,7 @@ describe('blob garbage collection', () => {
 
   const suite = usePlatform({}, async (started) => {
     ({ platform, api } = started);
-    const account = await api.call('POST', '//accounts', { name: 'innocent tenant' });
-    const token = await new Api(platform, platform.token, account.body.result.id).post('/tokens', { name: 'innocent' });
-    innocent = new Api(platform, token.body.result.value, account.body.result.id);
+    innocent = await newAccount(api, platform, 'innocent tenant');
     assert.equal((await innocent.post('/workers/dispatch/namespaces', { name: 'production' })).status, 200);
   });
 

@@ -128,6 +128,19 @@ describe('egress: what tenant scripts can reach', () => {
     });
   });
 
+  describe("with the built-in router, which sets no dispatch limits: the script's own", () => {
+    let platform: RunningPlatform;
+    usePlatform({ env: { SWITCHYARD_EGRESS_ALLOW: '127.0.0.1/32' } }, async (started) => {
+      platform = started.platform;
+      assert.equal((await uploadScript(new Api(platform), 'production', 'frugal', { limits: { subrequests: 2 } }, [prober])).status, 200);
+    });
+
+    it('throws "Too many subrequests." past limits.subrequests of the script\'s settings', async () => {
+      const results = await probe(platform, 'frugal', [1, 2, 3].map((i) => `${upstreamUrl}/own${i}`));
+      assert.deepEqual(results.map((r) => r.status ?? r.error), [200, 200, 'Too many subrequests.']);
+    });
+  });
+
   describe("with the owner's outbound worker, limits and egress rules", () => {
     let platform: RunningPlatform;
     let api: Api;

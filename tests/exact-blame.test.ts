@@ -73,6 +73,21 @@ describe('exact blame: a strike, a 1102 or a hold lands only on the script that 
     for (let i = 0; ; i++) if (slotOf(`${prefix}-attacker-${i}`) === slotOf(first)) return [first, `${prefix}-attacker-${i}`];
   };
 
+  it('never fires under API load: 20 MB KV bulk writes do not make an idle tenant look stuck', async () => {
+    assert.equal((await uploadScript(api, 'production', 'idle-tenant', {}, [sleeper])).status, 200);
+    const kv = (await api.post('/storage/kv/namespaces', { title: 'bulk-load' })).body.result.id as string;
+    const stoppedBefore = (platform.output().match(/stuck for|died/g) ?? []).length;
+    const value = 'v'.repeat(1024 * 1024);
+    const writes = Array.from({ length: 3 }, (_, round) =>
+      api.put(`/storage/kv/namespaces/${kv}/bulk`, Array.from({ length: 20 }, (_, i) => ({ key: `k${round}-${i}`, value }))),
+    );
+    const served = await Promise.all(Array.from({ length: 6 }, () => visit(platform.ingress, 'idle-tenant')));
+    assert.deepEqual((await Promise.all(writes)).map((write) => write.status), [200, 200, 200]);
+    assert.deepEqual(served.map((r) => `${r.status} ${r.body}`), Array(6).fill('200 slept'));
+    assert.equal((platform.output().match(/stuck for|died/g) ?? []).length, stoppedBefore, watchdogLog());
+    assert.deepEqual((await strikesOf('idle-tenant')).strikes, []);
+  });
+
   it('refuses an upload whose top-level code never finishes, on the check runner, while serving runners serve on', async () => {
     assert.equal((await uploadScript(api, 'production', 'bystander', {}, [good])).status, 200);
     let uploading = true;

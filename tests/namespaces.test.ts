@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Api } from './helpers/api.ts';
+import { Api, newAccount } from './helpers/api.ts';
 import { type RunningPlatform, usePlatform } from './helpers/platform.ts';
 
 describe('dispatch namespaces and accounts', () => {
@@ -77,21 +77,17 @@ describe('dispatch namespaces and accounts', () => {
     assert.equal(missing.status, 404);
     assert.equal(missing.body.errors[0].code, 7003);
 
-    const account = await api.call('POST', '//accounts', { name: 'tenant b' });
-    assert.equal(account.status, 200);
-    const otherId = account.body.result.id as string;
-    const issued = await new Api(platform, platform.token, otherId).post('/tokens', { name: 'tenant b token' });
-    const tenantB = new Api(platform, issued.body.result.value, otherId);
+    const tenantB = await newAccount(api, platform, 'tenant b');
 
     await tenantB.post('/workers/dispatch/namespaces', { name: 'b-only' });
     const own = await tenantB.get('/workers/dispatch/namespaces');
     assert.deepEqual(own.body.result.map((n: { namespace_name: string }) => n.namespace_name), ['b-only']);
 
-    const intoA = new Api(platform, issued.body.result.value, platform.accountId);
+    const intoA = new Api(platform, tenantB.token, platform.accountId);
     const denied = await intoA.get('/workers/dispatch/namespaces');
     assert.equal(denied.status, 403);
     assert.equal((await intoA.get('/workers/dispatch/namespaces/production')).status, 403);
-    const intoNowhere = await new Api(platform, issued.body.result.value, 'e'.repeat(32)).get('/workers/dispatch/namespaces');
+    const intoNowhere = await new Api(platform, tenantB.token, 'e'.repeat(32)).get('/workers/dispatch/namespaces');
     assert.equal(intoNowhere.status, denied.status, 'an unknown account looks the same as a forbidden one');
     assert.deepEqual(intoNowhere.body.errors, denied.body.errors);
     assert.equal((await api.get('/workers/dispatch/namespaces/b-only')).status, 404);

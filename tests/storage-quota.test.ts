@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { Api, esModule, uploadScript, type ModulePart } from './helpers/api.ts';
+import { Api, esModule, newAccount, uploadScript, type ModulePart } from './helpers/api.ts';
 import { assetHash } from './helpers/assets.ts';
 import { visit } from './helpers/ingress.ts';
 import { type RunningPlatform, usePlatform } from './helpers/platform.ts';
@@ -26,9 +26,7 @@ describe('per-account storage quota (SWITCHYARD_ACCOUNT_STORAGE_MB=1)', () => {
 
   usePlatform({ env: { SWITCHYARD_ACCOUNT_STORAGE_MB: '1' } }, async (started) => {
     ({ platform, api } = started);
-    const account = await api.call('POST', '//accounts', { name: 'innocent tenant' });
-    const token = await new Api(platform, platform.token, account.body.result.id).post('/tokens', { name: 'innocent' });
-    innocent = new Api(platform, token.body.result.value, account.body.result.id);
+    innocent = await newAccount(api, platform, 'innocent tenant');
     assert.equal((await innocent.post('/workers/dispatch/namespaces', { name: 'production' })).status, 200);
   });
 

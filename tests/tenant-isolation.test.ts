@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Api, esModule, uploadScript } from './helpers/api.ts';
+import { Api, esModule, newAccount, uploadScript } from './helpers/api.ts';
 import { visit } from './helpers/ingress.ts';
 import { type RunningPlatform, usePlatform } from './helpers/platform.ts';
 
@@ -15,9 +15,7 @@ describe('tenants cannot reach each other or the platform', () => {
     api = new Api(platform);
     kvA = (await api.post('/storage/kv/namespaces', { title: 'tenant-a-data' })).body.result.id;
     await api.call('PUT', `/storage/kv/namespaces/${kvA}/values/secret`, 'tenant A only');
-    const account = await api.call('POST', '//accounts', { name: 'tenant b' });
-    const token = await new Api(platform, platform.token, account.body.result.id).post('/tokens', { name: 'b' });
-    otherAccount = new Api(platform, token.body.result.value, account.body.result.id);
+    otherAccount = await newAccount(api, platform, 'tenant b');
     await otherAccount.post('/workers/dispatch/namespaces', { name: 'production' });
   });
 

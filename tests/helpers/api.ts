@@ -66,6 +66,16 @@ export class Api {
   delete = <T = any>(path: string, body?: unknown) => this.call<T>('DELETE', path, body);
 }
 
+/** A new account made by the platform administrator, as an `Api` holding a token of that account. */
+export async function newAccount(admin: Api, platform: { apiBase: string; token: string; accountId: string }, name: string): Promise<Api> {
+  const account = await admin.call('POST', '//accounts', { name });
+  if (account.status !== 200) throw new Error(`creating account "${name}" answered ${account.status}: ${JSON.stringify(account.body)}`);
+  const id = account.body.result.id as string;
+  const issued = await new Api(platform, platform.token, id).post('/tokens', { name: `${name} token` });
+  if (issued.status !== 200) throw new Error(`issuing a token for "${name}" answered ${issued.status}: ${JSON.stringify(issued.body)}`);
+  return new Api(platform, issued.body.result.value, id);
+}
+
 export interface ModulePart {
   name: string;
   content: string | Uint8Array;

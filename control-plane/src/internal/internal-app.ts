@@ -65,7 +65,7 @@ export function createInternalApp(platform: Platform, nodeToken: string) {
     const live = namespace ? await findLiveScript(platform.db, namespace.id, c.req.param('script')) : null;
     if (!live) return c.json({ found: false }, 404);
     const heldUntil = live.script.heldUntil && live.script.heldUntil > Date.now() ? live.script.heldUntil : null;
-    return c.json({ versionId: live.script.currentVersionId, cpuMs: live.content.limits.cpu_ms ?? null, heldUntil } satisfies ScriptState);
+    return c.json({ versionId: live.script.currentVersionId, cpuMs: live.content.limits.cpu_ms ?? null, subrequests: live.content.limits.subrequests ?? null, heldUntil } satisfies ScriptState);
   });
 
   app.get('/accounts/:accountId/namespaces/:namespace/egress', async (c) => {

@@ -21,6 +21,16 @@ export interface InvokeContext {
   waitUntil(promise: Promise<unknown>): void;
 }
 
+/**
+ * The invocation under its script's own subrequest limit (`limits.subrequests` of its settings)
+ * where the dispatch call set none, as the built-in router never does.
+ */
+async function withScriptLimits({ env }: InvokeContext, invocation: Invocation): Promise<Invocation> {
+  if (invocation.limits.subRequests !== undefined) return invocation;
+  const state = await liveState(readApi(env), invocation.accountId, invocation.namespace, invocation.script);
+  return state?.subrequests ? { ...invocation, limits: { ...invocation.limits, subRequests: state.subrequests } } : invocation;
+}
+
 /** The version an invocation runs: the one it names, else the script's live one; null if there is none. */
 async function codeFor({ env }: InvokeContext, invocation: Invocation): Promise<WorkerCode | null> {
   const client = readApi(env);
@@ -142,7 +152,8 @@ function logException(invocation: Invocation, versionId: string, error: unknown)
  * A `fetch` invocation: serves a matching asset without waking the script, else runs the version
  * in its own isolate and answers 1101 if it throws. A service-binding call names its `caller`.
  */
-export async function invokeFetch(context: InvokeContext, invocation: Invocation, request: Request, caller?: RequestContext): Promise<Response> {
+export async function invokeFetch(context: InvokeContext, given: Invocation, request: Request, caller?: RequestContext): Promise<Response> {
+  const invocation = await withScriptLimits(context, given);
   const code = await codeFor(context, invocation);
   if (!code) throw new WorkerNotFoundError(invocation.namespace, invocation.script);
   if (code.assets && code.assets.config.run_worker_first !== true) {
@@ -170,7 +181,8 @@ interface EventFetcher {
 }
 
 /** Every event type but `fetch`: cron triggers, queue batches, and warm-ups of the exact version that will serve. */
-export async function invokeEvent(context: InvokeContext, invocation: Invocation, event: InvokeEvent): Promise<InvokeResult> {
+export async function invokeEvent(context: InvokeContext, given: Invocation, event: InvokeEvent): Promise<InvokeResult> {
+  const invocation = await withScriptLimits(context, given);
   if (event.type === 'warm-up' && event.code) {
     if (event.code.versionId !== invocation.versionId || event.code.accountId !== invocation.accountId) {
       return { outcome: 'exception', versionId: null, message: 'A warm-up with code must name that code\'s version and account.' };

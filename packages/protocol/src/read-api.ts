@@ -34,6 +34,8 @@ export const scriptStateSchema = z.object({
   versionId: z.string().min(1),
   /** `limits.cpu_ms` of the live version's settings, if set. */
   cpuMs: z.number().int().positive().nullable(),
+  /** `limits.subrequests` of the live version's settings, if set (absent from states cached before it existed). */
+  subrequests: z.number().int().positive().nullable().default(null),
   /** Epoch ms until which the script is held back after repeated strikes, if it is. */
   heldUntil: z.number().nullable(),
 });
