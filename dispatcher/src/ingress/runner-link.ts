@@ -94,9 +94,14 @@ async function portsFor(env: HostEnv, target: DispatchTarget, deadline: number):
     if (Date.now() > deadline) return [];
     await scheduler.wait(20);
   }
-  const ports = runnerPorts ?? hostConfig(env).runnerPorts;
-  const first = runnerSlot(target.accountId, target.namespace, target.script, ports.length);
-  return ports.map((_, i) => ports[(first + i) % ports.length]);
+  for (;;) {
+    const ports = runnerPorts ?? hostConfig(env).runnerPorts;
+    const first = runnerSlot(target.accountId, target.namespace, target.script, ports.length);
+    // A runner being replaced has port 0 until its replacement is up.
+    const live = ports.map((_, i) => ports[(first + i) % ports.length]).filter((port) => port !== 0);
+    if (live.length > 0 || Date.now() > deadline) return live;
+    await scheduler.wait(20);
+  }
 }
 
 /**

@@ -28,8 +28,11 @@ export const soloRunnerSchema = z.object({
 });
 export type SoloRunner = z.infer<typeof soloRunnerSchema>;
 
-/** The supervisor to the ingress: where the shared runners listen now, and which scripts run alone where. */
-export const runnerPortsMessageSchema = z.object({ ports: z.array(portSchema).min(1), solo: z.array(soloRunnerSchema) });
+/**
+ * The supervisor to the ingress: where the shared runners listen now (0 for one being replaced,
+ * which the ingress skips), and which scripts run alone where.
+ */
+export const runnerPortsMessageSchema = z.object({ ports: z.array(z.union([z.literal(0), portSchema])).min(1), solo: z.array(soloRunnerSchema) });
 export type RunnerPortsMessage = z.infer<typeof runnerPortsMessageSchema>;
 
 /**

@@ -131,7 +131,7 @@ export class DataPlane {
       defaultCpuMs: shared.defaultCpuMs,
       startupCpuMs: options.startupCpuMs ?? 1000,
       maxSolo: options.maxSoloRunners ?? 4,
-      slackMs: 40,
+      slackMs: 20,
       maxLoadedVersions: options.maxLoadedVersions ?? 1000,
       configFor: (port, runnerAdminPort) => runnerConfig(options, shared, runnerBundle, port, runnerAdminPort),
       commandFor: (name, configPath) => sandboxedCommand(sandbox, name, workerdBinary(), configPath, runnerMemoryMb, instance),

@@ -45,7 +45,17 @@ export interface RunnerPoolOptions {
   onRoutesChanged(routes: RunnerPortsMessage): Promise<void>;
 }
 
-const heartbeatEveryMs = 10;
+/** How often the watchdog looks at its runners. */
+const watchEveryMs = 10;
+/**
+ * How often a runner is asked for its heartbeat: often while it runs something, seldom while idle
+ * (each heartbeat costs the runner ~0.5 ms of CPU). A runner that has not answered one for
+ * `stuckAfterMs` is judged: a script that started spinning on an idle runner is caught within one
+ * idle period, and its CPU time is measured since the last answer either way.
+ */
+const busyHeartbeatMs = 20;
+const idleHeartbeatMs = 50;
+const stuckAfterMs = 40;
 /** A runner's CPU time between two heartbeats beyond its idle cost by less than this is not counted (measurement noise). */
 const cpuNoiseMs = 0.5;
 /** About what a runner spends per heartbeat when idle, until measured (~0.5 ms on a 2-core x86 VM). */
@@ -94,7 +104,7 @@ export class RunnerPool {
   /** Where the shared runners listen, and which scripts run alone where. */
   routes(): RunnerPortsMessage {
     return {
-      ports: this.#shared.map((slot) => slot.port),
+      ports: this.#shared.map((slot) => (isLive(slot) ? slot.port : 0)),
       solo: this.#suspects.current(Date.now()).map((ref) => {
         const slot = this.#soloSlotOf(ref);
         return { ...ref, port: slot && !slot.starting ? slot.port : null };
@@ -104,7 +114,7 @@ export class RunnerPool {
 
   async start(): Promise<void> {
     await Promise.all([...this.#shared, this.#checker].map((slot) => this.#spawnWithRetries(slot)));
-    this.#timer = setInterval(() => this.#watch(), heartbeatEveryMs);
+    this.#timer = setInterval(() => this.#watch(), watchEveryMs);
     this.#soloTimer = setInterval(() => void this.#rebalanceSolo(), 250);
   }
 
@@ -200,14 +210,15 @@ export class RunnerPool {
         slot.lastAnswerAt = now;
         continue;
       }
-      if (!slot.heartbeatPending) void this.#heartbeat(slot);
-      const stalledFor = now - slot.lastAnswerAt;
-      if (stalledFor > 2 * heartbeatEveryMs && !slot.judging) void this.#judgeStalled(slot);
+      const busy = slot.running.length > 0 || slot.sent.size > 0 || slot.ledger.busy;
+      if (!slot.heartbeatPending && now - slot.heartbeatSentAt >= (busy ? busyHeartbeatMs : idleHeartbeatMs)) void this.#heartbeat(slot);
+      if (slot.heartbeatPending && now - slot.heartbeatSentAt > stuckAfterMs && !slot.judging) void this.#judgeStalled(slot);
     }
   }
 
   async #heartbeat(slot: RunnerSlot): Promise<void> {
     slot.heartbeatPending = true;
+    slot.heartbeatSentAt = Date.now();
     const generation = slot.generation;
     try {
       const beat = await slot.heartbeats!.read();
@@ -299,7 +310,7 @@ export class RunnerPool {
   /** Candidates the supervisor knows without asking the ingress: what the runner said it runs, and what the node sent it. */
   #knownCandidates(slot: RunnerSlot): Candidate[] {
     const byId = new Map<string, Candidate>();
-    for (const { entry, at } of slot.answered) if (at >= slot.lastAnswerAt - heartbeatEveryMs) byId.set(entry.invocationId, this.#candidate(slot, entry, false));
+    for (const { entry, at } of slot.answered) if (at >= slot.lastAnswerAt - watchEveryMs) byId.set(entry.invocationId, this.#candidate(slot, entry, false));
     for (const entry of slot.sent.values()) byId.set(entry.invocationId, this.#candidate(slot, entry, false));
     for (const entry of slot.running) byId.set(entry.invocationId, this.#candidate(slot, entry, true));
     return [...byId.values()];
@@ -309,7 +320,7 @@ export class RunnerPool {
   async #candidates(slot: RunnerSlot): Promise<Candidate[]> {
     const known = this.#knownCandidates(slot);
     const ids = new Set(known.map((candidate) => candidate.invocationId));
-    const fromIngress = slot.role === 'check' ? [] : await this.#options.sentByIngress(slot.port, slot.lastAnswerAt - heartbeatEveryMs);
+    const fromIngress = slot.role === 'check' ? [] : await this.#options.sentByIngress(slot.port, slot.lastAnswerAt - watchEveryMs);
     await Promise.all([...known, ...fromIngress].map((entry) => this.#resolveScriptLimit(entry)));
     return [
       ...known.map((candidate) => this.#candidate(slot, candidate, candidate.started)),
@@ -355,6 +366,8 @@ export class RunnerPool {
       await this.#options.onStopped({ port: slot.port, culprit, reason, others }).catch((error) => console.error('[runner-pool]', error));
     }
     if (!died) slot.process?.kill('SIGKILL');
+    // Until its replacement is up, the ingress sends the runner's scripts to the others.
+    if (slot.role === 'shared') await this.#publishRoutes();
   }
 
   /** Makes each script run alone for a while: routes change at once (pending until its runner is up). */

@@ -54,6 +54,11 @@ export class CpuLedger {
     return over;
   }
 
+  /** Whether an invocation was running at the last count (the runner had ended nothing since). */
+  get busy(): boolean {
+    return this.#accounts.size > 0;
+  }
+
   usedMs(invocationId: string): number {
     return this.#accounts.get(invocationId)?.usedMs ?? 0;
   }

@@ -28,6 +28,7 @@ export interface RunnerSlot {
   cpuAtLastAnswer: number | null;
   ledger: CpuLedger;
   lastAnswerAt: number;
+  heartbeatSentAt: number;
   heartbeatPending: boolean;
   starting: boolean;
   killedBy: 'cpu' | 'startup' | 'retired' | null;
@@ -57,6 +58,7 @@ export function newSlot(role: RunnerRole, name: string): RunnerSlot {
     cpuAtLastAnswer: null,
     ledger: new CpuLedger(),
     lastAnswerAt: 0,
+    heartbeatSentAt: 0,
     heartbeatPending: false,
     starting: true,
     killedBy: null,
