@@ -147,7 +147,7 @@ describe('exact blame: a strike, a 1102 or a hold lands only on the script that 
     const elapsed = Date.now() - started;
     assert.equal(response.headers['cf-error-code'], '1102');
     // 100 chunks take ~3 s of CPU; stopped at 50 ms of CPU plus a heartbeat's worth.
-    assert.ok(elapsed < 1000, `stopped after ${elapsed} ms`);
+    assert.ok(elapsed < 1000, `stopped after ${elapsed} ms\n${watchdogLog()}`);
     assert.deepEqual((await strikesOnceWritten('chunks', 1)).strikes.map((s: { reason: string }) => s.reason), ['cpu'], watchdogLog());
   });
 

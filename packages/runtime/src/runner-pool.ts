@@ -183,7 +183,7 @@ export class RunnerPool {
     for (let attempt = 1; !this.#stopping; attempt++) {
       try {
         await this.#spawn(slot);
-        console.error(`[runner-pool] ${slot.name} replaced in ${Date.now() - started} ms`);
+        console.error(`[runner-pool] ${slot.name} replaced in ${Date.now() - started} ms (its start took ${Math.round(slot.cpuAtLastAnswer ?? 0)} ms of CPU)`);
         await this.#publishRoutes();
         return;
       } catch (error) {
@@ -212,7 +212,9 @@ export class RunnerPool {
       }
       const busy = slot.running.length > 0 || slot.sent.size > 0 || slot.ledger.busy;
       if (!slot.heartbeatPending && now - slot.heartbeatSentAt >= (busy ? busyHeartbeatMs : idleHeartbeatMs)) void this.#heartbeat(slot);
-      if (slot.heartbeatPending && now - slot.heartbeatSentAt > stuckAfterMs && !slot.judging) void this.#judgeStalled(slot);
+      // Unanswered for stuckAfterMs; or long without an answer at all (a heartbeat that timed out is asked again).
+      const stuck = (slot.heartbeatPending && now - slot.heartbeatSentAt > stuckAfterMs) || now - slot.lastAnswerAt > idleHeartbeatMs + stuckAfterMs;
+      if (stuck && !slot.judging) void this.#judgeStalled(slot);
     }
   }
 
@@ -250,6 +252,8 @@ export class RunnerPool {
     if (now === null || slot.cpuAtLastAnswer === null) return;
     const spent = now - slot.cpuAtLastAnswer;
     slot.cpuAtLastAnswer = now;
+    // The script's own limit is looked up as soon as an invocation is seen (the first count waits for it).
+    for (const entry of beat.running) void this.#resolveScriptLimit(entry);
     const ran = [...beat.running, ...beat.ended];
     if (ran.length === 0) {
       // Learnt from idle runners only (a warm-up outside any invocation must not raise it).
@@ -344,6 +348,8 @@ export class RunnerPool {
     const key = scriptKey(entry);
     const cached = this.#scriptLimits.get(key);
     if (cached && Date.now() - cached.at < 5000) return;
+    // Marked fresh while the lookup runs, so concurrent counts do not look it up again.
+    this.#scriptLimits.set(key, { cpuMs: cached?.cpuMs ?? null, at: Date.now() });
     const cpuMs = await this.#options.scriptCpuLimit(entry).catch(() => null);
     this.#scriptLimits.set(key, { cpuMs, at: Date.now() });
     if (this.#scriptLimits.size > 10_000) this.#scriptLimits.delete(this.#scriptLimits.keys().next().value!);

@@ -1,6 +1,7 @@
 import { headers } from '@switchyard/protocol';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { workerdBinary } from './workerd-binary.ts';
 
@@ -37,11 +38,20 @@ export class WorkerdProcess {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Waits until `healthUrl` answers 200 (sending the internal secret), or throws. */
+  /**
+   * Waits until `healthUrl` answers 200 (sending the internal secret), or throws. Until its port
+   * accepts connections it is probed with bare TCP connects, which cost far less than requests
+   * (runners are replaced often under attack, and the supervisor's CPU is the good tenants' too).
+   */
   async waitUntilServing(healthUrl: string, secret: string, timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
+    const { hostname, port } = new URL(healthUrl);
     while (Date.now() < deadline) {
       if (!this.running) throw new Error(`${this.name} exited while starting; see its output above`);
+      if (!(await accepts(hostname, Number(port)))) {
+        await sleep(5);
+        continue;
+      }
       try {
         const response = await fetch(healthUrl, { headers: { [headers.internal]: secret } });
         if (response.ok) return;
@@ -65,4 +75,16 @@ export class WorkerdProcess {
     await this.exited;
     clearTimeout(timer);
   }
+}
+
+/** Whether something accepts TCP connections on host:port now. */
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
