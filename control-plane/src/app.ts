@@ -18,6 +18,7 @@ import { settingsRoutes } from './routes/script-settings.ts';
 import { tagRoutes } from './routes/script-tags.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { versionRoutes } from './routes/script-versions.ts';
+import { scheduleRoutes } from './routes/script-schedules.ts';
 import { scriptRoutes } from './routes/scripts.ts';
 
 const maxRequestBytes = 100 * 1024 * 1024;
@@ -57,6 +58,7 @@ export function createApp(platform: Platform, internal: Hono) {
   api.route(scripts, secretRoutes);
   api.route(scripts, settingsRoutes);
   api.route(scripts, tagRoutes);
+  api.route(scripts, scheduleRoutes);
   api.route(scripts, assetSessionRoutes);
   api.route(scripts, versionRoutes);
   api.route(`${namespaces}/:namespace/egress`, egressRoutes);

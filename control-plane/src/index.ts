@@ -15,6 +15,8 @@ import { SecretBox } from './crypto/secret-box.ts';
 import { TokenSigner } from './crypto/signed-token.ts';
 import { openDatabase } from './db/index.ts';
 import { ChangeFeed } from './internal/change-feed.ts';
+import { InvocationBoard } from './internal/invocation-jobs.ts';
+import { CronScheduler } from './schedules/scheduler.ts';
 import { WarmUpBoard } from './internal/warm-ups.ts';
 import { createInternalApp } from './internal/internal-app.ts';
 import { accounts, apiTokens } from './db/schema.ts';
@@ -70,6 +72,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     signer: new TokenSigner(await loadOrCreateKey(join(dataDir, 'keys', 'signing.key'))),
     changes: new ChangeFeed(db),
     warmUps: new WarmUpBoard(),
+    invocations: new InvocationBoard(),
     defaultAccountId: accountId,
     limits: { maxCpuMs: options.maxCpuMs ?? 30_000, maxSubrequests: options.maxSubrequests ?? 1000 },
     storageQuotaBytes: (options.accountStorageMb ?? 1024) * 1024 * 1024,
@@ -103,6 +106,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const sweeping = setInterval(sweep, 3600_000);
   sweeping.unref();
   const server = await listen(createApp(platform, createInternalApp(platform, options.nodeToken)).fetch, options.host, options.port);
+  const cron = new CronScheduler(platform);
+  cron.start();
   return {
     url: urlOf(server, options.host),
     accountId,
@@ -111,6 +116,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     async close() {
       clearInterval(pruning);
       clearInterval(sweeping);
+      cron.stop();
       (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       await new Promise<void>((done) => server.close(() => done()));
       client.close();

@@ -4,6 +4,7 @@ import type { SecretBox } from './crypto/secret-box.ts';
 import type { TokenSigner } from './crypto/signed-token.ts';
 import type { Database } from './db/index.ts';
 import type { ChangeFeed } from './internal/change-feed.ts';
+import type { InvocationBoard } from './internal/invocation-jobs.ts';
 import type { WarmUpBoard } from './internal/warm-ups.ts';
 import type { NamespaceRow } from './namespaces/namespace-store.ts';
 import type { PlatformMaxima } from './scripts/script-limits.ts';
@@ -20,6 +21,8 @@ export interface Platform {
   changes: ChangeFeed;
   /** Uploads being warmed on the nodes before they are stored. */
   warmUps: WarmUpBoard;
+  /** Invocations the control plane runs on a node (cron firings). */
+  invocations: InvocationBoard;
   /** The account a node's dispatch worker belongs to unless its config names one. */
   defaultAccountId: string;
   /** Platform maxima a script's settings may not exceed. */

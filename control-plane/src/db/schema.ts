@@ -178,3 +178,35 @@ export const changeEvents = sqliteTable('change_events', {
   script: text('script'),
   at: integer('at').notNull(),
 });
+
+/** A script's cron triggers, and when each fires next (epoch ms). */
+export const scriptSchedules = sqliteTable(
+  'script_schedules',
+  {
+    scriptId: text('script_id').notNull(),
+    cron: text('cron').notNull(),
+    createdAt: integer('created_at').notNull(),
+    modifiedAt: integer('modified_at').notNull(),
+    nextRunAt: integer('next_run_at'),
+  },
+  (table) => [primaryKey({ columns: [table.scriptId, table.cron] }), index('script_schedules_next_run').on(table.nextRunAt)],
+);
+
+/** What happened at each firing of a script's cron triggers. */
+export const scheduleRuns = sqliteTable(
+  'schedule_runs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    scriptId: text('script_id').notNull(),
+    cron: text('cron').notNull(),
+    /** When the trigger was due (the `scheduledTime` the handler got), epoch ms. */
+    scheduledAt: integer('scheduled_at').notNull(),
+    startedAt: integer('started_at'),
+    durationMs: integer('duration_ms'),
+    /** `ok`, `exception`, `exceededResources`, `missed` (the platform was down), `failed` (no node ran it). */
+    outcome: text('outcome').notNull(),
+    error: text('error'),
+    versionId: text('version_id'),
+  },
+  (table) => [index('schedule_runs_script').on(table.scriptId, table.scheduledAt)],
+);

@@ -9,6 +9,7 @@ import {
   refusalCodes,
   strikeReportSchema,
   warmUpVerdictSchema,
+  invocationReportSchema,
   type EgressRules,
   type Hold,
   type KvKeyList,
@@ -153,6 +154,13 @@ export function createInternalApp(platform: Platform, nodeToken: string) {
   app.post('/warm-ups/:id', async (c) => {
     const verdict = parseJsonMessage(warmUpVerdictSchema, await c.req.text(), 'warm-up verdict');
     return platform.warmUps.report(c.req.param('id'), verdict) ? c.body(null, 204) : c.json({ found: false }, 404);
+  });
+
+  app.get('/invocations', async (c) => c.json({ jobs: await platform.invocations.poll(nodeOf(c), waitOf(c), c.req.raw.signal) }));
+
+  app.post('/invocations/:id', async (c) => {
+    const report = parseJsonMessage(invocationReportSchema, await c.req.text(), 'invocation report');
+    return platform.invocations.report(c.req.param('id'), report) ? c.body(null, 204) : c.json({ found: false }, 404);
   });
 
   // A catch-all route, not notFound: a mounted app's notFound is never called (the REST API's answers instead).

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, max, sql, type SQL } from 'drizzle-orm';
 import { sha256Hex, uuid } from '../crypto/hash.ts';
 import type { Database, Queryable } from '../db/index.ts';
-import { scriptLogs, scriptStrikes, scriptTags, scriptVersions, scripts } from '../db/schema.ts';
+import { scheduleRuns, scriptLogs, scriptSchedules, scriptStrikes, scriptTags, scriptVersions, scripts } from '../db/schema.ts';
 import { errors } from '../http/api-error.ts';
 import { assertStorageQuota } from '../accounts/storage-quota.ts';
 import { closeSession } from '../assets/asset-sessions.ts';
@@ -136,6 +136,8 @@ export async function deleteScriptRows(db: Queryable, scriptIds: string[]): Prom
     await db.delete(scriptTags).where(inArray(scriptTags.scriptId, batch));
     await db.delete(scriptStrikes).where(inArray(scriptStrikes.scriptId, batch));
     await db.delete(scriptLogs).where(inArray(scriptLogs.scriptId, batch));
+    await db.delete(scriptSchedules).where(inArray(scriptSchedules.scriptId, batch));
+    await db.delete(scheduleRuns).where(inArray(scheduleRuns.scriptId, batch));
     await db.delete(scriptVersions).where(inArray(scriptVersions.scriptId, batch));
     await db.delete(scripts).where(inArray(scripts.id, batch));
   }

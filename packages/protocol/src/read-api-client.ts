@@ -10,6 +10,8 @@ import {
   strikeAnswerSchema,
   versionAnswerSchema,
   warmUpJobListSchema,
+  invocationJobListSchema,
+  type InvocationReport,
   type LogBatch,
   type StrikeReport,
   type WarmUpVerdict,
@@ -114,6 +116,18 @@ export class ReadApiClient {
   async reportWarmUp(id: string, verdict: WarmUpVerdict): Promise<void> {
     const response = await this.request(readApiPaths.warmUpResult(id), jsonBody(verdict));
     if (!response.ok && response.status !== 404) throw await upstreamFailure(response, 'warm-up verdict');
+    await response.body?.cancel();
+  }
+
+  /** Invocations the control plane asks this node to run; waits up to `waitMs` for one. */
+  invocationJobs(node: string, waitMs: number, signal?: AbortSignal) {
+    const query = new URLSearchParams({ node, wait: String(waitMs) });
+    return this.#json(`${readApiPaths.invocationJobs}?${query}`, invocationJobListSchema, 'invocation jobs', { signal });
+  }
+
+  async reportInvocation(id: string, report: InvocationReport): Promise<void> {
+    const response = await this.request(readApiPaths.invocationResult(id), jsonBody(report));
+    if (!response.ok && response.status !== 404) throw await upstreamFailure(response, 'invocation report');
     await response.body?.cancel();
   }
 }

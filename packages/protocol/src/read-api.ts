@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { holdSchema, stopReasonSchema } from './node-messages.ts';
+import { invocationSchema, invokeEventSchema, invokeResultSchema } from './invocation.ts';
 import { workerCodeSchema } from './worker-code.ts';
 
 /**
@@ -24,6 +25,8 @@ export const readApiPaths = {
   changes: `${base}/changes`,
   warmUps: `${base}/warm-ups`,
   warmUpResult: (id: string) => `${base}/warm-ups/${seg(id)}`,
+  invocationJobs: `${base}/invocations`,
+  invocationResult: (id: string) => `${base}/invocations/${seg(id)}`,
 } as const;
 
 /** Who the platform's default account is (the dispatch worker's, unless its config names one). */
@@ -118,3 +121,21 @@ export const warmUpVerdictSchema = z.object({
   startupMs: z.number().nonnegative(),
 });
 export type WarmUpVerdict = z.infer<typeof warmUpVerdictSchema>;
+
+/** An invocation the control plane asks one node to run (a cron trigger's firing, say), not a request through an ingress. */
+export const invocationJobSchema = z.object({
+  id: z.string().min(1),
+  invocation: invocationSchema,
+  event: invokeEventSchema,
+});
+export type InvocationJob = z.infer<typeof invocationJobSchema>;
+export const invocationJobListSchema = z.object({ jobs: z.array(invocationJobSchema) });
+
+/** How an invocation job ended on the node: the runner's result, or why the node could not run it. */
+export const invocationReportSchema = z.object({
+  node: z.string().min(1),
+  result: invokeResultSchema.nullable(),
+  error: z.string().nullable(),
+  durationMs: z.number().nonnegative(),
+});
+export type InvocationReport = z.infer<typeof invocationReportSchema>;

@@ -6,6 +6,7 @@ import { DataPlane, type DataPlaneOptions } from './data-plane.ts';
 import { FeedFollower } from './feed-follower.ts';
 import { LocalReadApi } from './local-read-api.ts';
 import { NodeCache, scriptKey } from './node-cache.ts';
+import { InvocationWorker } from './invocation-worker.ts';
 import { WarmUpWorker } from './warm-up-worker.ts';
 import { readDispatchWorkerConfig } from './wrangler-config.ts';
 
@@ -93,8 +94,9 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const parts = { api, cache, dataPlane, node: id };
   const follower = new FeedFollower(parts);
   const warmUps = new WarmUpWorker(parts);
+  const invocations = new InvocationWorker(parts);
   // Catch up with the feed and register for warm-ups now if the API is up; else serve from the cache and keep trying.
-  await Promise.all([follower.start(), warmUps.start()]).catch((error) => {
+  await Promise.all([follower.start(), warmUps.start(), invocations.start()]).catch((error) => {
     console.error(`[node] the control plane is not reachable (${error instanceof Error ? error.message : error}); serving from the cache until it is`);
   });
 
@@ -103,7 +105,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     ingressUrl: dataPlane.ingressUrl,
     invoke: (invocation, event) => dataPlane.invoke(invocation, event),
     async stop() {
-      await Promise.all([follower.stop(), warmUps.stop()]);
+      await Promise.all([follower.stop(), warmUps.stop(), invocations.stop()]);
       await dataPlane.stop();
       await readApi.close();
     },
