@@ -19,6 +19,7 @@ const recorder = esModule(
   };`,
 );
 const thrower = esModule('index.mjs', `export default { scheduled() { throw new Error('the nightly job broke'); } };`);
+const runaway = esModule('index.mjs', `export default { scheduled() { while (true) {} } };`);
 
 describe('cron triggers of namespace scripts', () => {
   let platform: RunningPlatform;
@@ -30,6 +31,7 @@ describe('cron triggers of namespace scripts', () => {
     const bindings = [{ type: 'kv_namespace', name: 'RUNS', namespace_id: kv }];
     assert.equal((await uploadScript(api, 'production', 'recorder', { bindings }, [recorder])).status, 200);
     assert.equal((await uploadScript(api, 'production', 'thrower', {}, [thrower])).status, 200);
+    assert.equal((await uploadScript(api, 'production', 'runaway', { limits: { cpu_ms: 50 } }, [runaway])).status, 200);
   });
 
   /** The script's runs, once there are `count` of them (a `* * * * *` trigger fires within a minute). */
@@ -56,8 +58,9 @@ describe('cron triggers of namespace scripts', () => {
   it("sets triggers in Cloudflare's shape, and runs scheduled() with the cron and the time it was due", async () => {
     const set = await api.put(schedules('recorder'), [{ cron: '* * * * *' }]);
     assert.equal(set.status, 200);
-    // The next test's trigger fires in the same minute.
+    // The next tests' triggers fire in the same minute.
     assert.equal((await api.put(schedules('thrower'), [{ cron: '* * * * *' }])).status, 200);
+    assert.equal((await api.put(schedules('runaway'), [{ cron: '* * * * *' }])).status, 200);
     const [schedule] = set.body.result.schedules;
     assert.equal(schedule.cron, '* * * * *');
     assert.ok(Date.parse(schedule.created_on) > 0 && Date.parse(schedule.modified_on) > 0);
@@ -79,6 +82,18 @@ describe('cron triggers of namespace scripts', () => {
     const [run] = await runsOnceThere('thrower', 1);
     assert.equal(run.outcome, 'exception');
     assert.match(run.error ?? '', /scheduled handler threw an exception/);
+  });
+
+  it('records a scheduled() that never yields as exceededCpu, stopped at its limit, and strikes its script', async () => {
+    const [run] = await runsOnceThere('runaway', 1);
+    assert.equal(run.outcome, 'exceededCpu', JSON.stringify(run));
+    assert.match(run.error ?? '', /CPU time limit/);
+    assert.ok(run.duration_ms < 2000, `stopped after ${run.duration_ms} ms`);
+    const strikes = (await api.get('/workers/dispatch/namespaces/production/scripts/runaway/strikes')).body.result.strikes;
+    assert.deepEqual(strikes.map((strike: { reason: string }) => strike.reason), ['cpu']);
+    // Only one firing a minute: the runaway is not retried.
+    assert.equal((await api.get(`${schedules('runaway')}/runs`)).body.result.length, 1);
+    await api.put(schedules('runaway'), []);
   });
 
   it("refuses another account's token on every path, the same as an unknown account", async () => {

@@ -94,5 +94,8 @@ function outcomeOf(report: InvocationReport): { outcome: string; error: string |
       return { outcome: 'exception', error: result.message, versionId: result.versionId };
     case 'not-found':
       return { outcome: 'failed', error: result.message, versionId: null };
+    case 'exceededResources':
+      // Cloudflare's outcome names.
+      return { outcome: result.reason === 'cpu' ? 'exceededCpu' : 'exceededMemory', error: result.message, versionId: null };
   }
 }

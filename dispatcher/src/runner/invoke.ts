@@ -73,9 +73,9 @@ async function asInvocation<T>(invocation: Invocation, work: (props: InvocationP
   }
 }
 
-/** A body that arrives whole within this many bytes, each part without waiting, is sent with its length. */
+/** A body that arrives whole within this many bytes, without waiting, is sent with its length. */
 const maxBufferedBytes = 256 * 1024;
-/** How long a read may take and still count as arriving without waiting (a streamed body waits longer). */
+/** How long the body may take to arrive whole and still count as not streaming (a streamed body waits longer). */
 const readWaitMs = 1;
 
 /**
@@ -92,10 +92,12 @@ async function heldWhileSent(context: InvokeContext, invocation: Invocation, res
   const head: Uint8Array[] = [];
   let size = 0;
   let pending: Promise<ReadableStreamReadResult<Uint8Array>> | null = null;
+  // One timer for the whole body, not one per read: the request path pays for each.
+  const waited = scheduler.wait(readWaitMs).then(() => null);
   try {
     while (size <= maxBufferedBytes) {
       pending ??= reader.read();
-      const next = await Promise.race([pending, scheduler.wait(readWaitMs).then(() => null)]);
+      const next = await Promise.race([pending, waited]);
       if (next === null) break;
       pending = null;
       if (next.done) {

@@ -83,6 +83,8 @@ export const invokeResultSchema = z.discriminatedUnion('outcome', [
   /** The script (or its start-up) threw: the message says what. */
   z.object({ outcome: z.literal('exception'), versionId: z.string().nullable(), message: z.string() }),
   z.object({ outcome: z.literal('not-found'), message: z.string() }),
+  /** The watchdog stopped the invocation's runner for it: past its CPU limit, or out of memory. */
+  z.object({ outcome: z.literal('exceededResources'), reason: z.enum(['cpu', 'memory']), message: z.string() }),
 ]);
 export type InvokeResult = z.infer<typeof invokeResultSchema>;
 

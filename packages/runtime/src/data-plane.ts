@@ -22,7 +22,7 @@ import { randomUUID } from 'node:crypto';
 import { bundleIngress, bundleRunner } from './bundle.ts';
 import { egressNetwork } from './egress-network.ts';
 import { freePort } from './free-port.ts';
-import { RunnerPool, type StopReport } from './runner-pool.ts';
+import { InvocationStopped, RunnerPool, type StopReport } from './runner-pool.ts';
 import { describeSandbox, detectSandbox, handToRunner, removeCgroups, runnerConfigDir, sandboxedCommand, type SandboxLayers } from './sandbox.ts';
 import { workerdBinary } from './workerd-binary.ts';
 import { WorkerdProcess } from './workerd-process.ts';
@@ -253,9 +253,14 @@ export class DataPlane {
     return this.invoke(invocation, event);
   }
 
-  /** Runs an invocation through the invoke door of the runner that serves its script. */
+  /** Runs an invocation through the invoke door of the runner that serves its script; one the watchdog stopped is answered so. */
   async invoke(invocation: Invocation, event: InvokeEvent): Promise<InvokeResult> {
-    return invokeResult(await this.#pool.invoke(inFlightOf(invocation), invokeRequest(invocation, event)), event);
+    try {
+      return invokeResult(await this.#pool.invoke(inFlightOf(invocation), invokeRequest(invocation, event)), event);
+    } catch (error) {
+      if (error instanceof InvocationStopped) return { outcome: 'exceededResources', reason: error.reason, message: error.message };
+      throw error;
+    }
   }
 
   async stop(): Promise<void> {

@@ -83,6 +83,8 @@ export class RunnerPool {
   #timer: NodeJS.Timeout | null = null;
   #soloTimer: NodeJS.Timeout | null = null;
   #stopping = false;
+  /** Why the watchdog stopped invocations the node itself sent (null: caught in a restart, not blamed), for a minute. */
+  readonly #stoppedSent = new Map<string, { reason: StopReason | null; at: number }>();
   /** What a runner spends answering one heartbeat when it runs nothing (learnt as runners idle). */
   #idleCpuPerBeatMs = idleCpuPerBeatGuessMs;
 
@@ -365,6 +367,7 @@ export class RunnerPool {
       if (slot.role === 'check') this.#endings.set(slot.process!, 'startup');
     }
     const { culprit, others } = verdict;
+    this.#rememberStops(slot, culprit, others, reason);
     const what = culprit ? `${culprit.namespace}/${culprit.script}` : others.length > 0 ? `${others.length} invocations of several scripts, none blamed` : 'nothing in flight';
     if (!died) console.error(`[runner-pool] ${slot.name} stuck for ${Date.now() - slot.lastAnswerAt} ms (${Math.round(this.#stalledMs(slot))} ms of CPU) running ${what}; killing it`);
     if (slot.role !== 'check') {
@@ -374,6 +377,15 @@ export class RunnerPool {
     if (!died) slot.process?.kill('SIGKILL');
     // Until its replacement is up, the ingress sends the runner's scripts to the others.
     if (slot.role === 'shared') await this.#publishRoutes();
+  }
+
+  /** Keeps why the node's own invocations on a stopped runner ended, so `invoke` answers instead of retrying a runaway. */
+  #rememberStops(slot: RunnerSlot, culprit: InFlight | null, others: InFlight[], reason: StopReason): void {
+    const now = Date.now();
+    for (const [id, stop] of this.#stoppedSent) if (stop.at < now - 60_000) this.#stoppedSent.delete(id);
+    for (const entry of [...(culprit ? [culprit] : []), ...others]) {
+      if (slot.sent.has(entry.invocationId)) this.#stoppedSent.set(entry.invocationId, { reason: entry === culprit ? reason : null, at: now });
+    }
   }
 
   /** Makes each script run alone for a while: routes change at once (pending until its runner is up). */
@@ -507,6 +519,10 @@ export class RunnerPool {
           return await this.#send(slot, entry, init, deadline);
         } catch (error) {
           lastError = error;
+          // The connection may break a moment before the watchdog's record of why is read.
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          const reason = this.#stoppedSent.get(entry.invocationId)?.reason;
+          if (reason) throw new InvocationStopped(reason);
         }
       }
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -569,6 +585,15 @@ export class RunnerPool {
     const slots = this.#liveSlots();
     for (const slot of slots) slot.heartbeats?.close();
     await Promise.all(slots.map((slot) => slot.process?.stop()));
+  }
+}
+
+/** The watchdog stopped an invocation the node sent, for this reason: it is answered, not retried. */
+export class InvocationStopped extends Error {
+  readonly reason: StopReason;
+  constructor(reason: StopReason) {
+    super(reason === 'cpu' ? 'The invocation ran past its CPU time limit and was stopped.' : 'The invocation used more memory than it is allowed and was stopped.');
+    this.reason = reason;
   }
 }
 
