@@ -18,7 +18,7 @@ const recorder = esModule(
     },
   };`,
 );
-const thrower = esModule('index.mjs', `export default { scheduled() { throw new Error('the nightly job broke'); } };`);
+const thrower = esModule('index.mjs', `export default { scheduled() { console.warn('starting the nightly job'); throw new Error('the nightly job broke'); } };`);
 const runaway = esModule('index.mjs', `export default { scheduled() { while (true) {} } };`);
 
 describe('cron triggers of namespace scripts', () => {
@@ -37,7 +37,7 @@ describe('cron triggers of namespace scripts', () => {
   /** The script's runs, once there are `count` of them (a `* * * * *` trigger fires within a minute). */
   const runsOnceThere = async (script: string, count: number) => {
     for (let waited = 0; waited < 75_000; waited += 500) {
-      const runs = (await api.get(`${schedules(script)}/runs`)).body.result as { outcome: string; cron: string; scheduled_time: string; duration_ms: number; error: string | null }[];
+      const runs = (await api.get(`${schedules(script)}/runs`)).body.result as { outcome: string; cron: string; scheduled_time: string; duration_ms: number; error: string | null; output: string[] }[];
       if (runs.length >= count) return runs;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
@@ -74,6 +74,7 @@ describe('cron triggers of namespace scripts', () => {
     assert.equal(run.cron, '* * * * *');
     assert.equal(Date.parse(run.scheduled_time), nextRun);
     assert.ok(run.duration_ms >= 0);
+    assert.deepEqual(run.output, ['cron ran'], 'what the handler printed');
     const seen = await (await api.raw('GET', `/storage/kv/namespaces/${kv}/values/last`)).text();
     assert.deepEqual(JSON.parse(seen), { cron: '* * * * *', scheduledTime: nextRun });
   });
@@ -82,6 +83,8 @@ describe('cron triggers of namespace scripts', () => {
     const [run] = await runsOnceThere('thrower', 1);
     assert.equal(run.outcome, 'exception');
     assert.match(run.error ?? '', /scheduled handler threw an exception/);
+    assert.equal(run.output[0], 'warn: starting the nightly job');
+    assert.match(run.output[1], /^Uncaught Error: the nightly job broke/, 'what it threw, with its stack');
   });
 
   it('records a scheduled() that never yields as exceededCpu, stopped at its limit, and strikes its script', async () => {

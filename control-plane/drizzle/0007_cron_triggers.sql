@@ -7,7 +7,8 @@ CREATE TABLE `schedule_runs` (
 	`duration_ms` integer,
 	`outcome` text NOT NULL,
 	`error` text,
-	`version_id` text
+	`version_id` text,
+	`output` text DEFAULT '[]' NOT NULL
 );
 --> statement-breakpoint
 CREATE INDEX `schedule_runs_script` ON `schedule_runs` (`script_id`,`scheduled_at`);--> statement-breakpoint

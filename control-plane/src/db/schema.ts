@@ -207,6 +207,8 @@ export const scheduleRuns = sqliteTable(
     outcome: text('outcome').notNull(),
     error: text('error'),
     versionId: text('version_id'),
+    /** JSON list of what the run printed and threw (at most 100 lines of 1,000 characters). */
+    output: text('output').notNull().default('[]'),
   },
   (table) => [index('schedule_runs_script').on(table.scriptId, table.scheduledAt)],
 );

@@ -31,6 +31,7 @@ const runJson = (row: RunRow) => ({
   outcome: row.outcome,
   error: row.error,
   version_id: row.versionId,
+  output: JSON.parse(row.output) as string[],
 });
 
 scheduleRoutes.get('/:script/schedules', async (c) => {

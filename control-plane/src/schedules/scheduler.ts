@@ -83,15 +83,15 @@ export class CronScheduler {
   }
 }
 
-/** The run's outcome, its error, and the version that ran, from the node's report. */
-function outcomeOf(report: InvocationReport): { outcome: string; error: string | null; versionId: string | null } {
+/** The run's outcome, its error, the version that ran and what it printed, from the node's report. */
+function outcomeOf(report: InvocationReport): { outcome: string; error: string | null; versionId: string | null; output?: string } {
   const { result } = report;
   if (!result) return { outcome: 'failed', error: report.error, versionId: null };
   switch (result.outcome) {
     case 'ok':
-      return { outcome: 'ok', error: null, versionId: result.versionId };
+      return { outcome: 'ok', error: null, versionId: result.versionId, output: JSON.stringify(result.output ?? []) };
     case 'exception':
-      return { outcome: 'exception', error: result.message, versionId: result.versionId };
+      return { outcome: 'exception', error: result.message, versionId: result.versionId, output: JSON.stringify(result.output ?? []) };
     case 'not-found':
       return { outcome: 'failed', error: result.message, versionId: null };
     case 'exceededResources':

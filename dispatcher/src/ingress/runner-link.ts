@@ -26,29 +26,32 @@ const holds = new Map<string, number>();
 /** Invocations sent and not yet answered, so the watchdog can tell which one a stuck runner is running. */
 const inFlight = new Map<string, InFlight & { port: number }>();
 /**
- * Invocations answered in the last few seconds, with when: one answered after a runner's last
- * heartbeat may still be running there (its `waitUntil` work, say) and the runner could not say so.
+ * The invocations answered last, with when, in a ring (no allocation per request beyond the entry
+ * itself): one answered after a runner's last heartbeat may still be running there (its
+ * `waitUntil` work, say) and the runner could not say so.
  */
-let answered: (InFlight & { port: number; answeredAt: number })[] = [];
-const keepAnsweredMs = 5000;
+const answeredRing: ((InFlight & { port: number }) | undefined)[] = new Array(4096);
+const answeredAt = new Float64Array(answeredRing.length);
+let answeredNext = 0;
 
 /** What the runner on `port` may be running: what it was sent and has not answered, and what it answered since `since`. */
 export function inFlightOn(port: number, since: number): InFlight[] {
-  const now = Date.now();
-  if (answered.length > 0 && answered[0].answeredAt < now - keepAnsweredMs) answered = answered.filter((entry) => entry.answeredAt >= now - keepAnsweredMs);
   const strip = ({ invocationId, accountId, namespace, script, limits, startedAt }: InFlight): InFlight => ({ invocationId, accountId, namespace, script, limits, startedAt });
-  return [
-    ...[...inFlight.values()].filter((entry) => entry.port === port).map(strip),
-    ...answered.filter((entry) => entry.port === port && entry.answeredAt >= since).map((entry) => ({ ...strip(entry), answered: true })),
-  ];
+  const recent: InFlight[] = [];
+  for (let i = 0; i < answeredRing.length; i++) {
+    const entry = answeredRing[i];
+    if (entry && entry.port === port && answeredAt[i] >= since) recent.push({ ...strip(entry), answered: true });
+  }
+  return [...[...inFlight.values()].filter((entry) => entry.port === port).map(strip), ...recent];
 }
 
 function answeredNow(id: string): void {
   const entry = inFlight.get(id);
   if (!entry) return;
   inFlight.delete(id);
-  answered.push({ ...entry, answeredAt: Date.now() });
-  if (answered.length > 10_000) answered = answered.slice(-5000);
+  answeredRing[answeredNext] = entry;
+  answeredAt[answeredNext] = Date.now();
+  answeredNext = (answeredNext + 1) % answeredRing.length;
 }
 
 const scriptKey = (accountId: string, namespace: string, script: string) => `${accountId}\u0000${namespace}\u0000${script}`;

@@ -88,3 +88,20 @@ const loaded = new Set<string>();
 export const versionLoaded = (versionId: string) => void loaded.add(versionId);
 export const isVersionLoaded = (versionId: string) => loaded.has(versionId);
 export const loadedVersions = () => loaded.size;
+
+/** What an event invocation printed, kept until its invoke door takes it (bounded). */
+export const maxOutputLines = 100;
+export const maxOutputLineLength = 1000;
+const outputs = new Map<string, string[]>();
+
+export function recordOutput(id: string, nonce: string, lines: unknown): void {
+  const record = running.get(id);
+  if (!record || record.nonce !== nonce || !Array.isArray(lines)) return;
+  outputs.set(id, lines.slice(0, maxOutputLines).map((line) => String(line).slice(0, maxOutputLineLength)));
+}
+
+export function takeOutput(id: string): string[] {
+  const lines = outputs.get(id) ?? [];
+  outputs.delete(id);
+  return lines;
+}

@@ -1,5 +1,5 @@
 import { guardModuleName } from '../../../outbound/src/subrequest-tagging.ts';
-import { backgroundLimitMs } from './activity.ts';
+import { backgroundLimitMs, maxOutputLineLength, maxOutputLines } from './activity.ts';
 
 export const entryModuleName = '__switchyard_entry.mjs';
 /** The env key of the runner's `InvocationActivity` binding, removed from the env the script sees. */
@@ -10,6 +10,8 @@ export const activityBinding = '__switchyard_activity';
  * `queue`) inside the invocation's scope, for module and class (WorkerEntrypoint) scripts alike.
  *
  * Its service bindings tag each call with the invocation, as `fetch` does (see the guard module).
+ * What an event invocation (a cron run, a queue batch) prints and throws is kept and handed to the
+ * runner when its handler ends (requests have the tail and the logs endpoint instead).
  * The script gets a context of its own: its `waitUntil` work is tracked here and reported to the
  * runner (which counts the invocation as running until it settles), and ends at most
  * ${backgroundLimitMs} ms after it began, as on Cloudflare. The handler's result is returned only
@@ -59,7 +61,43 @@ function backgroundTracker(ctx, env) {
     reported: () => began,
   };
 }
+// What an event invocation (not a request) prints, kept per invocation and handed to the runner
+// when its handler ends: the run history of a cron trigger shows it.
+const outputs = new Map();
+const maxLines = ${maxOutputLines};
+const maxLineLength = ${maxOutputLineLength};
+function show(value) {
+  if (typeof value === 'string') return value;
+  if (value instanceof Error) return value.stack ?? String(value);
+  try { return JSON.stringify(value) ?? String(value); } catch { return String(value); }
+}
+for (const level of ['log', 'info', 'warn', 'error', 'debug']) {
+  const original = console[level].bind(console);
+  console[level] = (...args) => {
+    const lines = outputs.get(invocationScope.getStore());
+    if (lines && lines.length < maxLines) lines.push((level === 'log' ? '' : level + ': ') + args.map(show).join(' ').slice(0, maxLineLength));
+    return original(...args);
+  };
+}
+async function withOutput(ctx, env, work) {
+  const { invocationId, nonce } = ctx.props ?? {};
+  const lines = [];
+  outputs.set(invocationId, lines);
+  try {
+    return await work();
+  } catch (error) {
+    if (lines.length < maxLines) lines.push('Uncaught ' + show(error).slice(0, maxLineLength));
+    throw error;
+  } finally {
+    outputs.delete(invocationId);
+    await env[activityBinding].output(invocationId, nonce, lines);
+  }
+}
 async function call(method, ctx, env, event) {
+  if (method !== 'fetch') return withOutput(ctx, env, () => handle(method, ctx, env, event));
+  return handle(method, ctx, env, event);
+}
+async function handle(method, ctx, env, event) {
   const background = backgroundTracker(ctx, env);
   const scriptCtx = {
     waitUntil: background.waitUntil,

@@ -5,7 +5,7 @@ import { userEnv } from '../bindings/registry.ts';
 import { workerThrewException } from '../error-pages.ts';
 import { readApi, type HostEnv, type HostExports } from '../host-env.ts';
 import { WorkerNotFoundError } from '../worker-not-found.ts';
-import { holdInvocation, invocationStarted, isVersionLoaded, versionLoaded } from './activity.ts';
+import { holdInvocation, invocationStarted, isVersionLoaded, takeOutput, versionLoaded } from './activity.ts';
 import { activityBinding } from './entry-module.ts';
 import { loaderCode } from './loaded-code.ts';
 import { liveState, rememberCode, versionCode } from './script-cache.ts';
@@ -198,27 +198,28 @@ export async function invokeEvent(context: InvokeContext, given: Invocation, eve
   const worker = loadedWorker(context, invocation, code);
   return asInvocation(invocation, async (props): Promise<InvokeResult> => {
     const entrypoint = worker.getEntrypoint(undefined, { props }) as unknown as EventFetcher;
+    const withOutput = (result: InvokeResult): InvokeResult => ('versionId' in result ? { ...result, output: takeOutput(invocation.id) } : result);
     try {
       if (event.type === 'scheduled') {
         const { outcome } = await entrypoint.scheduled({ cron: event.cron, scheduledTime: new Date(event.scheduledTime) });
-        return outcome === 'ok' ? { outcome: 'ok', versionId } : { outcome: 'exception', versionId, message: handlerFailed('scheduled', outcome) };
+        return withOutput(outcome === 'ok' ? { outcome: 'ok', versionId } : { outcome: 'exception', versionId, message: handlerFailed('scheduled', outcome) });
       }
       const messages = event.messages.map((m) => ({ id: m.id, timestamp: new Date(m.timestamp), body: m.body, attempts: m.attempts }));
       const result = await entrypoint.queue(event.queue, messages);
       const ids = event.messages.map((m) => m.id);
-      if (result.outcome !== 'ok') return { outcome: 'exception', versionId, message: handlerFailed('queue', result.outcome) };
-      return { outcome: 'ok', versionId, queue: queueVerdict(ids, result) };
+      if (result.outcome !== 'ok') return withOutput({ outcome: 'exception', versionId, message: handlerFailed('queue', result.outcome) });
+      return withOutput({ outcome: 'ok', versionId, queue: queueVerdict(ids, result) });
     } catch (error) {
       logException(invocation, versionId, error);
-      return { outcome: 'exception', versionId, message: error instanceof Error ? error.message : String(error) };
+      return withOutput({ outcome: 'exception', versionId, message: error instanceof Error ? error.message : String(error) });
     }
   });
 }
 
-/** workerd reports how a handler ended, not what it threw: the script's logs have that. */
+/** workerd reports how a handler ended, not what it threw: the invocation's output has that. */
 const handlerFailed = (handler: string, outcome: string) =>
   outcome === 'exception'
-    ? `The ${handler} handler threw an exception, or the script has no ${handler} handler; the script's logs show which.`
+    ? `The ${handler} handler threw an exception, or the script has no ${handler} handler; its output shows which.`
     : `The ${handler} handler ended with outcome "${outcome}".`;
 
 /**

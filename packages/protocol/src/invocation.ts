@@ -79,9 +79,11 @@ export const invokeResultSchema = z.discriminatedUnion('outcome', [
     /** Warm-up: how long loading the version took (ms); 0 when it was loaded already. */
     startupMs: z.number().optional(),
     queue: queueVerdictSchema.optional(),
+    /** What an event invocation printed and threw (bounded). */
+    output: z.array(z.string()).optional(),
   }),
   /** The script (or its start-up) threw: the message says what. */
-  z.object({ outcome: z.literal('exception'), versionId: z.string().nullable(), message: z.string() }),
+  z.object({ outcome: z.literal('exception'), versionId: z.string().nullable(), message: z.string(), output: z.array(z.string()).optional() }),
   z.object({ outcome: z.literal('not-found'), message: z.string() }),
   /** The watchdog stopped the invocation's runner for it: past its CPU limit, or out of memory. */
   z.object({ outcome: z.literal('exceededResources'), reason: z.enum(['cpu', 'memory']), message: z.string() }),
