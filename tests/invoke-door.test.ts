@@ -67,7 +67,7 @@ describe("the runners' invoke door: scheduled, queue and warm-up invocations", (
 
   it('runs a scheduled handler with the cron and scheduled time of the trigger, on the live version', async () => {
     const result = await node.invoke(invocation('events'), { type: 'scheduled', cron: '*/5 * * * *', scheduledTime: 1_800_000_000_000 });
-    assert.deepEqual(result, { outcome: 'ok', versionId: eventsVersion });
+    assert.deepEqual(result, { outcome: 'ok', versionId: eventsVersion, output: [] });
     assert.deepEqual(await kvValue('cron'), { cron: '*/5 * * * *', scheduledTime: 1_800_000_000_000 });
   });
 
@@ -108,9 +108,9 @@ describe("the runners' invoke door: scheduled, queue and warm-up invocations", (
     const theirs = await uploadScript(otherApi, 'production', 'events', {}, [esModule('worker.mjs', `export default { async scheduled() {} };`)]);
     assert.equal(theirs.status, 200);
     const run = await node.invoke(invocation('events', { accountId: other }), { type: 'scheduled', cron: '0 * * * *', scheduledTime: 0 });
-    assert.deepEqual(run, { outcome: 'ok', versionId: theirs.body.result.version_id });
+    assert.deepEqual(run, { outcome: 'ok', versionId: theirs.body.result.version_id, output: [] });
     const mine = await node.invoke(invocation('events'), { type: 'scheduled', cron: '0 * * * *', scheduledTime: 0 });
-    assert.deepEqual(mine, { outcome: 'ok', versionId: eventsVersion });
+    assert.deepEqual(mine, { outcome: 'ok', versionId: eventsVersion, output: [] });
   });
 
   it('warms the live version: loaded once, then already warm', async () => {
