@@ -63,9 +63,9 @@ export async function dataPlaneBench(): Promise<string[]> {
     lines.push(`| first response after a deploy minus a warm response (the deploy pre-warms the isolate) | ${ms(percentile(cold, 50))} | ${ms(percentile(cold, 99))} |`);
     lines.push(`| starting the isolate of a never-loaded version (the upload's compile check, \`startup_time_ms\`) | ${ms(percentile(startup, 50))} | ${ms(percentile(startup, 99))} |`);
     lines.push(`| deploy-to-live: PUT start to first response of the new version | ${ms(percentile(deployToLive, 50))} | ${ms(percentile(deployToLive, 99))} |`);
-    const { runners, ingress } = workerdProcesses(platform.pid);
-    const runnerRss = runners.reduce((sum, pid) => sum + rssMiB(pid), 0);
-    lines.push('', `RSS after loading ${20 * 2 + 1} versions: runners ${runnerRss.toFixed(0)} MiB (${runners.length} processes), ingress ${ingress.map(rssMiB).reduce((a, b) => a + b, 0).toFixed(0)} MiB`, '');
+    const { runners, checker, ingress } = workerdProcesses(platform.pid);
+    const total = (pids: number[]) => pids.reduce((sum, pid) => sum + rssMiB(pid), 0).toFixed(0);
+    lines.push('', `RSS after loading ${20 * 2 + 1} versions: runners ${total(runners)} MiB (${runners.length} processes), check runner ${total(checker)} MiB, ingress ${total(ingress)} MiB`, '');
   } finally {
     await platform.stop();
   }

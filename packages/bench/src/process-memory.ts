@@ -17,9 +17,13 @@ export function descendants(pid: number): number[] {
   return children.flatMap((child) => [child, ...descendants(child)]);
 }
 
-/** The workerd processes under the platform: runners (config `runner-*`) and the ingress. */
-export function workerdProcesses(platformPid: number): { runners: number[]; ingress: number[] } {
+/**
+ * The workerd processes under the platform: serving runners (configs `runner-*` and `solo-*`), the
+ * check runner (uploads start there), and the ingress.
+ */
+export function workerdProcesses(platformPid: number): { runners: number[]; checker: number[]; ingress: number[] } {
   const runners: number[] = [];
+  const checker: number[] = [];
   const ingress: number[] = [];
   for (const pid of descendants(platformPid)) {
     let cmdline = '';
@@ -29,7 +33,7 @@ export function workerdProcesses(platformPid: number): { runners: number[]; ingr
       continue;
     }
     if (!/workerd serve/.test(cmdline) || cmdline.includes('bwrap')) continue;
-    (cmdline.includes('runner-') ? runners : ingress).push(pid);
+    (/runner-|solo-/.test(cmdline) ? runners : cmdline.includes('checker') ? checker : ingress).push(pid);
   }
-  return { runners, ingress };
+  return { runners, checker, ingress };
 }
