@@ -172,3 +172,34 @@ describe('exact blame: a strike, a 1102 or a hold lands only on the script that 
     assert.equal((await visit(platform.ingress, 'bystander')).body, 'good');
   });
 });
+
+describe('waitUntil work ends 30 s after it began, as on Cloudflare', () => {
+  let platform: RunningPlatform;
+  let api: Api;
+  usePlatform({}, async (started) => {
+    ({ platform, api } = started);
+  });
+
+  it('stops a background loop at the cap: its count stops growing', async () => {
+    const kv = (await api.post('/storage/kv/namespaces', { title: 'background-cap' })).body.result.id as string;
+    const ticker = esModule(
+      'index.mjs',
+      `export default { fetch(request, env, ctx) {
+        ctx.waitUntil((async () => { for (let tick = 1; tick <= 60; tick++) { await scheduler.wait(1000); await env.TICKS.put('count', String(tick)); } })());
+        return new Response('ticking');
+      } };`,
+    );
+    assert.equal((await uploadScript(api, 'production', 'ticker', { bindings: [{ type: 'kv_namespace', name: 'TICKS', namespace_id: kv }] }, [ticker])).status, 200);
+    assert.equal((await visit(platform.ingress, 'ticker')).body, 'ticking');
+    const count = async () => Number(await (await api.raw('GET', `/storage/kv/namespaces/${kv}/values/count`)).text());
+    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    const early = await count();
+    assert.ok(early >= 5, `the background work runs (${early} ticks after 10 s)`);
+    await new Promise((resolve) => setTimeout(resolve, 25_000));
+    const atCap = await count();
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    const after = await count();
+    assert.ok(atCap <= 31, `${atCap} ticks at 35 s`);
+    assert.equal(after, atCap, 'no tick after the cap');
+  });
+});
