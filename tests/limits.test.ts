@@ -87,3 +87,34 @@ describe('CPU and memory limits against hostile tenants', () => {
     assert.equal((await api.get('/workers/dispatch/namespaces/production')).status, 200, 'the control plane is unaffected');
   });
 });
+
+describe('holds that follow a tenant across script names (SWITCHYARD_TENANT_TAG_PREFIX)', () => {
+  let platform: RunningPlatform;
+  let api: Api;
+  const tagged = (tenant: string) => ({ tags: [`customer:${tenant}`, 'plan:free'], limits: { cpu_ms: 50 } });
+  usePlatform({ env: { SWITCHYARD_TENANT_TAG_PREFIX: 'customer:' } }, async (started) => {
+    ({ platform, api } = started);
+    for (const name of ['evil-1', 'evil-2', 'evil-3']) assert.equal((await uploadScript(api, 'production', name, tagged('evil'), [spinner])).status, 200);
+    assert.equal((await uploadScript(api, 'production', 'evil-quiet', tagged('evil'), [good])).status, 200);
+    assert.equal((await uploadScript(api, 'production', 'same-plan', tagged('good'), [good])).status, 200);
+  });
+
+  it("holds every script of a tenant whose scripts together reach six strikes, and no other tenant's", async () => {
+    // Two strikes per script: under the three that hold one script, six for the tenant.
+    for (const name of ['evil-1', 'evil-2', 'evil-3']) {
+      for (let i = 0; i < 2; i++) assert.equal((await visit(platform.ingress, name, '/spin')).headers['cf-error-code'], '1102');
+    }
+    let quiet = await visit(platform.ingress, 'evil-quiet');
+    for (let i = 0; i < 80 && quiet.status !== 503; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      quiet = await visit(platform.ingress, 'evil-quiet');
+    }
+    assert.equal(quiet.status, 503, "the tenant's script that never misbehaved is held with the rest");
+    assert.match(quiet.body, /held back/);
+    assert.equal((await visit(platform.ingress, 'evil-1', '/')).status, 503);
+    assert.equal((await visit(platform.ingress, 'same-plan')).body, 'good', 'a tenant sharing only a non-tenant tag (plan:free) is served');
+    const strikes = (await api.get('/workers/dispatch/namespaces/production/scripts/evil-quiet/strikes')).body.result;
+    assert.deepEqual(strikes.strikes, []);
+    assert.ok(Date.parse(strikes.held_until) > Date.now());
+  });
+});

@@ -41,6 +41,8 @@ export interface ControlPlaneOptions {
   maxSubrequests?: number;
   /** The MiB each account may store: script blobs, assets and version rows (`SWITCHYARD_ACCOUNT_STORAGE_MB`, default 1,024). */
   accountStorageMb?: number;
+  /** Tags starting with this name a script's tenant: strikes across a tenant's scripts hold them all back. */
+  tenantTagPrefix?: string;
 }
 
 export interface ControlPlane {
@@ -76,6 +78,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     defaultAccountId: accountId,
     limits: { maxCpuMs: options.maxCpuMs ?? 30_000, maxSubrequests: options.maxSubrequests ?? 1000 },
     storageQuotaBytes: (options.accountStorageMb ?? 1024) * 1024 * 1024,
+    tenantTagPrefix: options.tenantTagPrefix || null,
   };
 
   if (!/^[0-9a-f]{32}$/.test(accountId)) throw new Error(`SWITCHYARD_ACCOUNT_ID must be 32 lowercase hex characters, got "${accountId}"`);

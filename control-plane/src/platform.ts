@@ -27,6 +27,8 @@ export interface Platform {
   defaultAccountId: string;
   /** Platform maxima a script's settings may not exceed. */
   limits: PlatformMaxima;
+  /** The tag prefix that names a script's tenant (`SWITCHYARD_TENANT_TAG_PREFIX`): strikes and holds also follow it. */
+  tenantTagPrefix: string | null;
   /** The bytes each account may store (`SWITCHYARD_ACCOUNT_STORAGE_MB`; see accounts/storage-quota.ts). */
   storageQuotaBytes: number;
 }

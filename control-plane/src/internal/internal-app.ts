@@ -137,7 +137,10 @@ export function createInternalApp(platform: Platform, nodeToken: string) {
 
   app.post('/strikes', async (c) => {
     const report = parseJsonMessage(strikeReportSchema, await c.req.text(), 'strike report');
-    return c.json({ heldUntil: await recordStrike(platform.db, report.accountId, report.namespace, report.script, report.reason) });
+    const heldUntil = await recordStrike(platform.db, report.accountId, report.namespace, report.script, report.reason, platform.tenantTagPrefix);
+    // A hold may take other scripts too (the whole tenant): nodes learn of those through the feed, now.
+    if (heldUntil) void platform.changes.settle().catch((error) => console.error('[strikes] announcing a hold:', error));
+    return c.json({ heldUntil });
   });
 
   app.get('/holds', async (c) => c.json((await activeHolds(platform.db)) satisfies Hold[]));

@@ -1,5 +1,5 @@
 import { ingressGet } from './ingress.ts';
-import { startBenchPlatform, upload, type BenchPlatform } from './platform-process.ts';
+import { startBenchPlatform, type BenchPlatform } from './platform-process.ts';
 import { ms, percentile, timed } from './stats.ts';
 import { wrk, type LoadResult } from './wrk.ts';
 
@@ -7,9 +7,9 @@ const good = `export default { fetch() { return new Response('good'); } };`;
 const spinner = `export default { fetch() { while (true) {} } };`;
 const hog = `export default { fetch() { const keep = []; while (true) keep.push(new Array(1e6).fill(Math.random())); } };`;
 
-async function uploadWithLimits(platform: BenchPlatform, name: string, source: string, cpuMs: number) {
+async function uploadWithMetadata(platform: BenchPlatform, name: string, source: string, metadata: Record<string, unknown>) {
   const form = new FormData();
-  form.append('metadata', new Blob([JSON.stringify({ main_module: 'index.mjs', limits: { cpu_ms: cpuMs } })], { type: 'application/json' }));
+  form.append('metadata', new Blob([JSON.stringify({ main_module: 'index.mjs', ...metadata })], { type: 'application/json' }));
   form.append('index.mjs', new File([source], 'index.mjs', { type: 'application/javascript+module' }));
   const response = await fetch(`${platform.api}/accounts/${platform.accountId}/workers/dispatch/namespaces/production/scripts/${name}`, {
     method: 'PUT',
@@ -22,15 +22,21 @@ async function uploadWithLimits(platform: BenchPlatform, name: string, source: s
 const row = (label: string, r: LoadResult) =>
   `| ${label} | ${r.requestsPerSecond.toFixed(0)} | ${ms(r.p50Ms)} | ${ms(r.p99Ms)} | ${r.non2xx + r.errors} |`;
 
-/** A well-behaved tenant's latency and success with and without attackers on the same platform. */
-export async function attackBench(seconds = 10): Promise<string[]> {
-  const platform = await startBenchPlatform({ SWITCHYARD_RUNNER_HEAP_MB: '128' });
+/**
+ * A well-behaved tenant's latency and success with and without attackers on the same platform.
+ * With `tenantTags`, each attacker's scripts carry its customer tag and the platform holds a
+ * tenant back across its scripts (`SWITCHYARD_TENANT_TAG_PREFIX`), as a platform that tags its
+ * customers' scripts would run it.
+ */
+export async function attackBench(seconds = 10, { tenantTags = false } = {}): Promise<string[]> {
+  const platform = await startBenchPlatform({ SWITCHYARD_RUNNER_HEAP_MB: '128', ...(tenantTags ? { SWITCHYARD_TENANT_TAG_PREFIX: 'customer:' } : {}) });
+  const tags = (tenant: string) => (tenantTags ? { tags: [`customer:${tenant}`] } : {});
   try {
-    await upload(platform, 'production', 'good', good);
+    await uploadWithMetadata(platform, 'good', good, tags('good'));
     // Many attacking scripts, so that strikes holding one back do not end the attack.
     for (let i = 0; i < 40; i++) {
-      await uploadWithLimits(platform, `spinner-${i}`, spinner, 50);
-      await upload(platform, 'production', `hog-${i}`, hog);
+      await uploadWithMetadata(platform, `spinner-${i}`, spinner, { limits: { cpu_ms: 50 }, ...tags('looper') });
+      await uploadWithMetadata(platform, `hog-${i}`, hog, tags('allocator'));
     }
     await ingressGet(platform.ingress, 'good.localhost');
     // On an idle platform: how long a runaway request takes to be answered, and a runner to come back.
@@ -57,7 +63,7 @@ export async function attackBench(seconds = 10): Promise<string[]> {
     return [
       `On an idle platform, a request that loops forever with \`cpu_ms\` 50 is answered 503 (1102) after p50 ${ms(percentile(alone, 50))}, p99 ${ms(percentile(alone, 99))} (10 runs); its runner is replaced in p50 ${ms(percentile(quietRestarts, 50))}.`,
       '',
-      `A well-behaved tenant under wrk -t1 -c8 -d${seconds}s, alone and while two tenants attack without pause: one loops forever (\`cpu_ms\` 50), one allocates without bound (runner heap 128 MiB).`,
+      `A well-behaved tenant under wrk -t1 -c8 -d${seconds}s, alone and while two tenants attack without pause: one loops forever (\`cpu_ms\` 50), one allocates without bound (runner heap 128 MiB)${tenantTags ? '; each tenant\'s scripts carry its customer tag and holds follow it (SWITCHYARD_TENANT_TAG_PREFIX=customer:)' : ''}.`,
       '',
       '| well-behaved tenant | req/s | p50 | p99 | failed requests |',
       '|---|---|---|---|---|',

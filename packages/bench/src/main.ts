@@ -20,7 +20,7 @@ ensureWrk();
 const only = process.argv[2];
 const sections: [string, () => Promise<string[]>][] = [
   ['data-plane', () => dataPlaneBench()],
-  ['attack', () => attackBench()],
+  ['attack', async () => [...(await attackBench()), '', '### The same, with tenant tags', '', ...(await attackBench(10, { tenantTags: true }))]],
   ['control-plane', () => controlPlaneBench()],
   ['hop', () => hopBench()],
 ];

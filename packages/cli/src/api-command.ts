@@ -14,6 +14,7 @@ export async function runApi(): Promise<void> {
     maxCpuMs: readPositive('SWITCHYARD_MAX_CPU_MS', 30_000),
     maxSubrequests: readPositive('SWITCHYARD_MAX_SUBREQUESTS', 1000),
     accountStorageMb: readPositive('SWITCHYARD_ACCOUNT_STORAGE_MB', 1024),
+    tenantTagPrefix: readOptional('SWITCHYARD_TENANT_TAG_PREFIX'),
     nodeToken: readToken('SWITCHYARD_NODE_TOKEN', 'the token data plane nodes present to this API'),
   });
   console.log(`switchyard api: account id ${controlPlane.accountId}`);
