@@ -1,10 +1,10 @@
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { success } from '../http/envelope.ts';
 import { pageInfo, readPage } from '../http/pagination.ts';
 import { readJson } from '../http/validation.ts';
-import { findScript, scriptNotFound, type ScriptRow } from '../scripts/script-store.ts';
 import { assertSchedules, countRuns, listRuns, listSchedules, replaceSchedules, type RunRow, type ScheduleRow } from '../schedules/schedule-store.ts';
 import type { AppEnv } from '../platform.ts';
+import { scriptInPath } from './script-in-path.ts';
 
 /**
  * A namespace script's cron triggers, in the shape Cloudflare gives `/workers/scripts/:name/schedules`
@@ -12,12 +12,6 @@ import type { AppEnv } from '../platform.ts';
  */
 export const scheduleRoutes = new Hono<AppEnv>();
 
-async function script(c: Context<AppEnv>): Promise<ScriptRow> {
-  const name = c.req.param('script')!;
-  const row = await findScript(c.var.platform.db, c.var.namespace.id, name);
-  if (!row) throw scriptNotFound(name);
-  return row;
-}
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -35,12 +29,12 @@ const runJson = (row: RunRow) => ({
 });
 
 scheduleRoutes.get('/:script/schedules', async (c) => {
-  const row = await script(c);
+  const row = await scriptInPath(c);
   return success(c, { schedules: (await listSchedules(c.var.platform.db, row.id)).map(scheduleJson) });
 });
 
 scheduleRoutes.put('/:script/schedules', async (c) => {
-  const row = await script(c);
+  const row = await scriptInPath(c);
   const crons = assertSchedules(await readJson(c));
   const { db } = c.var.platform;
   await db.transaction((tx) => replaceSchedules(tx, row.id, crons, Date.now()), { behavior: 'immediate' });
@@ -49,7 +43,7 @@ scheduleRoutes.put('/:script/schedules', async (c) => {
 
 /** Switchyard's own: the script's cron runs, newest first. */
 scheduleRoutes.get('/:script/schedules/runs', async (c) => {
-  const row = await script(c);
+  const row = await scriptInPath(c);
   const page = readPage(c, { perPage: 20, maxPerPage: 100 });
   const { db } = c.var.platform;
   const [runs, total] = await Promise.all([listRuns(db, row.id, { offset: page.offset, limit: page.perPage }), countRuns(db, row.id)]);

@@ -1,27 +1,22 @@
 import { and, eq } from 'drizzle-orm';
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { scriptTags } from '../db/schema.ts';
 import { errors } from '../http/api-error.ts';
 import { success } from '../http/envelope.ts';
 import { readJson } from '../http/validation.ts';
-import { assertTags, findScript, listTags, maxTagsPerScript, replaceTags, scriptNotFound, type ScriptRow } from '../scripts/script-store.ts';
+import { assertTags, listTags, maxTagsPerScript, replaceTags } from '../scripts/script-store.ts';
 import type { AppEnv } from '../platform.ts';
+import { scriptInPath } from './script-in-path.ts';
 
 export const tagRoutes = new Hono<AppEnv>();
 
-async function script(c: Context<AppEnv>): Promise<ScriptRow> {
-  const name = c.req.param('script')!;
-  const row = await findScript(c.var.platform.db, c.var.namespace.id, name);
-  if (!row) throw scriptNotFound(name);
-  return row;
-}
 
 tagRoutes.get('/:script/tags', async (c) => {
-  return success(c, await listTags(c.var.platform.db, (await script(c)).id));
+  return success(c, await listTags(c.var.platform.db, (await scriptInPath(c)).id));
 });
 
 tagRoutes.put('/:script/tags', async (c) => {
-  const row = await script(c);
+  const row = await scriptInPath(c);
   const tags = await readJson(c);
   if (!Array.isArray(tags)) throw errors.badRequest('The body must be a JSON array of tag strings.', 10001);
   assertTags(tags as string[]);
@@ -31,7 +26,7 @@ tagRoutes.put('/:script/tags', async (c) => {
 });
 
 tagRoutes.put('/:script/tags/:tag', async (c) => {
-  const row = await script(c);
+  const row = await scriptInPath(c);
   const tag = c.req.param('tag');
   assertTags([tag]);
   const { db } = c.var.platform;
@@ -50,7 +45,7 @@ tagRoutes.put('/:script/tags/:tag', async (c) => {
 });
 
 tagRoutes.delete('/:script/tags/:tag', async (c) => {
-  const row = await script(c);
+  const row = await scriptInPath(c);
   await c.var.platform.db.delete(scriptTags).where(and(eq(scriptTags.scriptId, row.id), eq(scriptTags.tag, c.req.param('tag'))));
   return success(c, null);
 });
