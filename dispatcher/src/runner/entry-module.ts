@@ -98,9 +98,10 @@ async function call(method, ctx, env, event) {
   return handle(method, ctx, env, event);
 }
 async function handle(method, ctx, env, event) {
-  const background = backgroundTracker(ctx, env);
+  // Made on the first waitUntil only: most requests never call it.
+  let background = null;
   const scriptCtx = {
-    waitUntil: background.waitUntil,
+    waitUntil(promise) { (background ??= backgroundTracker(ctx, env)).waitUntil(promise); },
     passThroughOnException() {},
     props: {},
     exports: ctx.exports,
@@ -111,7 +112,7 @@ async function handle(method, ctx, env, event) {
     if (!target || typeof target[method] !== 'function') throw new Error('The Worker exports no ' + method + ' handler.');
     return isClass ? target[method](event) : target[method](event, userEnv, scriptCtx);
   });
-  await background.reported();
+  if (background) await background.reported();
   return result;
 }
 export default {
