@@ -17,20 +17,11 @@ const answering = (text: string) => esModule('index.mjs', `export default { fetc
 
 /** Files and bytes in the blob directory: what an attacker's refused uploads would leave behind. */
 async function blobUsage(dataDir: string): Promise<{ files: number; bytes: number }> {
-  let files = 0;
-  let bytes = 0;
-  const walk = async (dir: string): Promise<void> => {
-    for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) await walk(path);
-      else {
-        files++;
-        bytes += (await stat(path)).size;
-      }
-    }
-  };
-  await walk(join(dataDir, 'blobs'));
-  return { files, bytes };
+  // No catch: a blob directory that is not where the test looks must fail it, not read as empty.
+  const entries = await readdir(join(dataDir, 'blobs'), { recursive: true, withFileTypes: true });
+  const files = entries.filter((entry) => entry.isFile());
+  const sizes = await Promise.all(files.map(async (entry) => (await stat(join(entry.parentPath, entry.name))).size));
+  return { files: files.length, bytes: sizes.reduce((sum, size) => sum + size, 0) };
 }
 
 const blobPath = (dataDir: string, kind: 'modules' | 'assets', key: string) => join(dataDir, 'blobs', kind, key.slice(0, 2), key);
@@ -50,6 +41,7 @@ describe('blob garbage collection', () => {
   it('keeps nothing of refused uploads: the blob directory is unchanged after 4 refusals of 2 MiB each', async () => {
     assert.equal((await uploadScript(api, 'production', 'steady', {}, [answering('steady')])).status, 200);
     const before = await blobUsage(platform.dataDir);
+    assert.ok(before.files > 0, 'the live version has its files in the blob directory');
     const throwing = esModule('index.mjs', 'throw new Error("refused at start-up"); export default {};');
     const refusals = [
       await uploadScript(api, 'production', 'refused-1', {}, [throwing, dataPart('a.bin', randomBytes(2 * mib))]),
