@@ -9,6 +9,7 @@ import { assetUploadSessions } from '../db/schema.ts';
 import { createNamespace } from '../namespaces/namespace-store.ts';
 import { writeVersion } from '../scripts/script-store.ts';
 import type { VersionContent } from '../scripts/version-content.ts';
+import { versionContent } from '../scripts/version-content-fixture.ts';
 import { ensureAccount } from './accounts.ts';
 import { distinctBytes, formatBytes, quotaRefusal, storedBytes } from './storage-quota.ts';
 
@@ -51,22 +52,12 @@ describe('storedBytes', () => {
     const { db, client } = await openDatabase(`file:${join(dir, 'db.sqlite')}`);
     const [mine, theirs] = ['a'.repeat(32), 'b'.repeat(32)];
     const shared = '1'.repeat(64);
-    const content = (blobs: [string, number][]): VersionContent => ({
-      format: 'modules',
-      mainModule: 'm0',
-      modules: blobs.map(([blob, size], index) => ({ name: `m${index}`, type: 'esModule', contentType: 'application/javascript+module', blob, size })),
-      bindings: [],
-      compatibilityDate: null,
-      compatibilityFlags: [],
-      usageModel: 'standard',
-      limits: {},
-      placement: {},
-      logpush: false,
-      observability: null,
-      tailConsumers: [],
-      assets: { manifest: { '/a.html': { hash: 'c'.repeat(32), size: 300 } }, config: {} },
-      annotations: {},
-    });
+    const content = (blobs: [string, number][]): VersionContent =>
+      versionContent({
+        mainModule: 'm0',
+        modules: blobs.map(([blob, size], index) => ({ name: `m${index}`, type: 'esModule', contentType: 'application/javascript+module', blob, size })),
+        assets: { manifest: { '/a.html': { hash: 'c'.repeat(32), size: 300 } }, config: {} },
+      });
     let rowBytes = 0;
     for (const account of [mine, theirs]) {
       await ensureAccount(db, account, account);

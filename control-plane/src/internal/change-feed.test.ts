@@ -8,25 +8,10 @@ import { openDatabase, type Database } from '../db/index.ts';
 import { changeEvents } from '../db/schema.ts';
 import { createNamespace, deleteNamespace, findNamespace } from '../namespaces/namespace-store.ts';
 import { deleteScriptRows, findScript, writeVersion } from '../scripts/script-store.ts';
-import type { VersionContent } from '../scripts/version-content.ts';
+import { versionContent } from '../scripts/version-content-fixture.ts';
 import { ChangeFeed } from './change-feed.ts';
 
-const content: VersionContent = {
-  format: 'modules',
-  mainModule: 'a.mjs',
-  modules: [],
-  bindings: [],
-  compatibilityDate: null,
-  compatibilityFlags: [],
-  usageModel: 'standard',
-  limits: {},
-  placement: {},
-  logpush: false,
-  observability: null,
-  tailConsumers: [],
-  assets: null,
-  annotations: {},
-};
+const content = versionContent();
 
 describe('the durable change feed', () => {
   let dir: string;

@@ -22,22 +22,19 @@ export interface InvokeContext {
 }
 
 /**
- * The invocation under its script's own subrequest limit (`limits.subrequests` of its settings)
- * where the dispatch call set none, as the built-in router never does.
+ * What an invocation runs: the version it names, else the script's live one (null code if there
+ * is none), and the invocation under its script's own subrequest limit (`limits.subrequests` of its
+ * settings) where the dispatch call set none, as the built-in router never does. The script's live
+ * state is read once, and only when one of those needs it.
  */
-async function withScriptLimits({ env }: InvokeContext, invocation: Invocation): Promise<Invocation> {
-  if (invocation.limits.subRequests !== undefined) return invocation;
-  const state = await liveState(readApi(env), invocation.accountId, invocation.namespace, invocation.script);
-  return state?.subrequests ? { ...invocation, limits: { ...invocation.limits, subRequests: state.subrequests } } : invocation;
-}
-
-/** The version an invocation runs: the one it names, else the script's live one; null if there is none. */
-async function codeFor({ env }: InvokeContext, invocation: Invocation): Promise<WorkerCode | null> {
+async function resolve({ env }: InvokeContext, given: Invocation): Promise<{ invocation: Invocation; code: WorkerCode | null }> {
   const client = readApi(env);
-  const versionId = invocation.versionId ?? (await liveState(client, invocation.accountId, invocation.namespace, invocation.script))?.versionId;
-  if (!versionId) return null;
-  const code = await versionCode(client, versionId);
-  return code && code.accountId === invocation.accountId ? code : null;
+  const needsState = given.versionId === undefined || given.limits.subRequests === undefined;
+  const state = needsState ? await liveState(client, given.accountId, given.namespace, given.script) : null;
+  const invocation = given.limits.subRequests === undefined && state?.subrequests ? { ...given, limits: { ...given.limits, subRequests: state.subrequests } } : given;
+  const versionId = invocation.versionId ?? state?.versionId;
+  const code = versionId ? await versionCode(client, versionId) : null;
+  return { invocation, code: code && code.accountId === invocation.accountId ? code : null };
 }
 
 /** The version's isolate from the runner's Worker Loader, started from its code if not loaded yet. */
@@ -155,8 +152,7 @@ function logException(invocation: Invocation, versionId: string, error: unknown)
  * in its own isolate and answers 1101 if it throws. A service-binding call names its `caller`.
  */
 export async function invokeFetch(context: InvokeContext, given: Invocation, request: Request, caller?: RequestContext): Promise<Response> {
-  const invocation = await withScriptLimits(context, given);
-  const code = await codeFor(context, invocation);
+  const { invocation, code } = await resolve(context, given);
   if (!code) throw new WorkerNotFoundError(invocation.namespace, invocation.script);
   if (code.assets && code.assets.config.run_worker_first !== true) {
     const asset = await matchingAsset(readApi(context.env), code, request);
@@ -184,14 +180,13 @@ interface EventFetcher {
 
 /** Every event type but `fetch`: cron triggers, queue batches, and warm-ups of the exact version that will serve. */
 export async function invokeEvent(context: InvokeContext, given: Invocation, event: InvokeEvent): Promise<InvokeResult> {
-  const invocation = await withScriptLimits(context, given);
   if (event.type === 'warm-up' && event.code) {
-    if (event.code.versionId !== invocation.versionId || event.code.accountId !== invocation.accountId) {
+    if (event.code.versionId !== given.versionId || event.code.accountId !== given.accountId) {
       return { outcome: 'exception', versionId: null, message: 'A warm-up with code must name that code\'s version and account.' };
     }
     rememberCode(event.code);
   }
-  const code = await codeFor(context, invocation);
+  const { invocation, code } = await resolve(context, given);
   if (!code) return { outcome: 'not-found', message: new WorkerNotFoundError(invocation.namespace, invocation.script).message };
   const versionId = code.versionId;
   if (event.type === 'warm-up') return warmUp(context, invocation, code);

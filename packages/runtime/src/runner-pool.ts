@@ -270,7 +270,9 @@ export class RunnerPool {
     if (exact) {
       console.error(`[runner-pool] ${slot.name}: ${exact.entry.namespace}/${exact.entry.script} used ${Math.round(exact.usedMs)} ms of CPU (limit ${exact.cpuMs} ms); stopping it`);
       const culprit = { ...exact.entry, cpuMs: exact.cpuMs, started: true };
-      const others = this.#knownCandidates(slot).filter((candidate) => candidate.invocationId !== culprit.invocationId);
+      const others = [...this.#knownInFlight(slot).values()]
+        .filter(({ entry }) => entry.invocationId !== culprit.invocationId)
+        .map(({ entry, started }) => this.#candidate(slot, entry, started));
       void this.#act(slot, { action: 'kill', culprit, others }, 'cpu');
       return;
     }
@@ -313,25 +315,22 @@ export class RunnerPool {
     return [...slot.sent.values()].map((entry) => ({ ...entry, cpuMs: this.#options.startupCpuMs, started: true }));
   }
 
-  /** Candidates the supervisor knows without asking the ingress: what the runner said it runs, and what the node sent it. */
-  #knownCandidates(slot: RunnerSlot): Candidate[] {
-    const byId = new Map<string, Candidate>();
-    for (const { entry, at } of slot.answered) if (at >= slot.lastAnswerAt - watchEveryMs) byId.set(entry.invocationId, this.#candidate(slot, entry, false));
-    for (const entry of slot.sent.values()) byId.set(entry.invocationId, this.#candidate(slot, entry, false));
-    for (const entry of slot.running) byId.set(entry.invocationId, this.#candidate(slot, entry, true));
-    return [...byId.values()];
+  /** What the supervisor knows a runner may be running without asking the ingress: what it said it runs, and what the node sent it. */
+  #knownInFlight(slot: RunnerSlot): Map<string, { entry: InFlight; started: boolean }> {
+    const byId = new Map<string, { entry: InFlight; started: boolean }>();
+    for (const { entry, at } of slot.answered) if (at >= slot.lastAnswerAt - watchEveryMs) byId.set(entry.invocationId, { entry, started: false });
+    for (const entry of slot.sent.values()) byId.set(entry.invocationId, { entry, started: false });
+    for (const entry of slot.running) byId.set(entry.invocationId, { entry, started: true });
+    return byId;
   }
 
-  /** Every invocation the runner may be running: the known ones, and those the ingress sent it. */
+  /** Every invocation the runner may be running: the known ones, and those the ingress sent it, under their CPU limits. */
   async #candidates(slot: RunnerSlot): Promise<Candidate[]> {
-    const known = this.#knownCandidates(slot);
-    const ids = new Set(known.map((candidate) => candidate.invocationId));
+    const byId = this.#knownInFlight(slot);
     const fromIngress = slot.role === 'check' ? [] : await this.#options.sentByIngress(slot.port, slot.lastAnswerAt - watchEveryMs);
-    await Promise.all([...known, ...fromIngress].map((entry) => this.#resolveScriptLimit(entry)));
-    return [
-      ...known.map((candidate) => this.#candidate(slot, candidate, candidate.started)),
-      ...fromIngress.filter((entry) => !ids.has(entry.invocationId)).map((entry) => this.#candidate(slot, entry, false)),
-    ];
+    for (const entry of fromIngress) if (!byId.has(entry.invocationId)) byId.set(entry.invocationId, { entry, started: false });
+    await Promise.all([...byId.values()].map(({ entry }) => this.#resolveScriptLimit(entry)));
+    return [...byId.values()].map(({ entry, started }) => this.#candidate(slot, entry, started));
   }
 
   /** A candidate's limit is what remains of its CPU limit after the CPU already counted against it. */

@@ -1,4 +1,5 @@
 import type { InFlight } from '@switchyard/protocol';
+import { scriptKey as nodeScriptKey } from '../node-cache.ts';
 
 /** An invocation a stuck runner may be running: sent to it and not answered, or running at its last heartbeat. */
 export interface Candidate extends InFlight {
@@ -24,7 +25,8 @@ export interface ScriptRef {
  */
 export type StallVerdict = { action: 'wait' } | { action: 'kill'; culprit: Candidate; others: Candidate[] } | { action: 'kill'; culprit: null; suspects: ScriptRef[]; others: Candidate[] };
 
-export const scriptKey = (ref: ScriptRef) => `${ref.accountId}\u0000${ref.namespace}\u0000${ref.script}`;
+/** The node's key for a script (the one its cache uses), from a reference. */
+export const scriptKey = (ref: ScriptRef) => nodeScriptKey(ref.accountId, ref.namespace, ref.script);
 
 export function distinctScripts(candidates: readonly ScriptRef[]): ScriptRef[] {
   const byKey = new Map<string, ScriptRef>();
